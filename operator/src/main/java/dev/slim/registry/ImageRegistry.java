@@ -1,0 +1,35 @@
+package dev.slim.registry;
+
+/**
+ * The port through which the engine talks to registries. Implementations retry transient
+ * failures themselves and throw {@link RegistryException} naming the registry and image.
+ */
+public interface ImageRegistry {
+
+  /**
+   * The digest a reference points to now, from a HEAD request's Docker-Content-Digest header
+   * (a GET and hash only when the registry omits it). Cheap enough to poll.
+   */
+  Digest resolve(ImageRef ref);
+
+  /** The manifest or index a reference points to, bytes untouched. */
+  Manifest pullManifest(ImageRef ref);
+
+  /** A small blob (an image config) read whole into memory. */
+  byte[] pullBlob(ImageRef repository, Digest digest);
+
+  /**
+   * Makes a blob present in {@code target}'s repository: nothing when it is already there, a
+   * cross-repository mount within one registry, a streamed copy across registries.
+   */
+  BlobTransfer copyBlob(ImageRef source, ImageRef target, Descriptor blob);
+
+  /** Uploads a small blob (an image config) unless the target repository already has it. */
+  BlobTransfer pushBlob(ImageRef target, byte[] content);
+
+  /**
+   * Pushes a manifest under {@code target}'s tag, or by its digest when the target has no tag,
+   * and returns the digest the registry reports.
+   */
+  Digest pushManifest(ImageRef target, Manifest manifest);
+}

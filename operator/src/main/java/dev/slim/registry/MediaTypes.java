@@ -1,0 +1,27 @@
+package dev.slim.registry;
+
+/** The manifest and config media types of the two families a registry serves: Docker v2 and OCI. */
+public final class MediaTypes {
+  public static final String DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
+  public static final String DOCKER_MANIFEST_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
+  public static final String DOCKER_CONFIG = "application/vnd.docker.container.image.v1+json";
+  public static final String DOCKER_LAYER = "application/vnd.docker.image.rootfs.diff.tar.gzip";
+  public static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
+  public static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
+  public static final String OCI_CONFIG = "application/vnd.oci.image.config.v1+json";
+  public static final String OCI_LAYER = "application/vnd.oci.image.layer.v1.tar+gzip";
+
+  /** Every manifest type we read, in the order sent as Accept. */
+  public static final String ACCEPT_ALL =
+      String.join(",", OCI_INDEX, DOCKER_MANIFEST_LIST, OCI_MANIFEST, DOCKER_MANIFEST);
+
+  private MediaTypes() {}
+
+  public static boolean isIndex(String mediaType) {
+    return OCI_INDEX.equals(mediaType) || DOCKER_MANIFEST_LIST.equals(mediaType);
+  }
+
+  public static boolean isImageManifest(String mediaType) {
+    return OCI_MANIFEST.equals(mediaType) || DOCKER_MANIFEST.equals(mediaType);
+  }
+}
