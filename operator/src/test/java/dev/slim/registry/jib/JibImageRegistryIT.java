@@ -289,6 +289,60 @@ class JibImageRegistryIT {
   }
 
   @Test
+  void bearerTokenRegistryAuthenticatesOncePerRepositoryAndAccess() throws IOException {
+    Digest digest = Digest.of("{}".getBytes(StandardCharsets.UTF_8));
+    String basic = "Basic " + java.util.Base64.getEncoder().encodeToString("slim:pw".getBytes(StandardCharsets.UTF_8));
+    List<String> scopes = new CopyOnWriteArrayList<>();
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    String realm = "http://127.0.0.1:" + server.getAddress().getPort() + "/token";
+    server.createContext("/token", exchange -> {
+      String query = java.net.URLDecoder.decode(exchange.getRequestURI().getRawQuery(), StandardCharsets.UTF_8);
+      boolean ok = basic.equals(exchange.getRequestHeaders().getFirst("Authorization"));
+      byte[] body = "{\"token\":\"tok\"}".getBytes(StandardCharsets.UTF_8);
+      if (ok) {
+        scopes.add(query.replaceAll(".*scope=([^&]*).*", "$1"));
+      }
+      exchange.sendResponseHeaders(ok ? 200 : 401, ok ? body.length : -1);
+      if (ok) {
+        exchange.getResponseBody().write(body);
+      }
+      exchange.close();
+    });
+    server.createContext("/v2/", exchange -> {
+      if (!"Bearer tok".equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+        exchange.getResponseHeaders().set("WWW-Authenticate",
+            "Bearer realm=\"" + realm + "\",service=\"fake\",scope=\"repository:shop/app:pull\"");
+        exchange.sendResponseHeaders(401, -1);
+      } else {
+        exchange.getResponseHeaders().set("Docker-Content-Digest", digest.value());
+        exchange.getResponseHeaders().set("Content-Length", "2");
+        exchange.sendResponseHeaders(200, -1);
+      }
+      exchange.close();
+    });
+    server.start();
+    try {
+      String host = "127.0.0.1:" + server.getAddress().getPort();
+      String config = "{\"auths\":{\"" + host + "\":{\"username\":\"slim\",\"password\":\"pw\"}}}";
+      registry = new JibImageRegistry(RegistryCredentials.fromDockerConfig(config.getBytes(StandardCharsets.UTF_8), "test"),
+          new RegistryOptions(Set.of(host), 2, Duration.ofMillis(50), observer));
+      ImageRef ref = ImageRef.parse(host + "/shop/app:1");
+
+      assertThat(registry.resolve(ref)).isEqualTo(digest);
+      assertThat(registry.resolve(ref)).isEqualTo(digest);
+      assertThat(registry.pushBlob(ref, "{}".getBytes(StandardCharsets.UTF_8))).isEqualTo(BlobTransfer.existed());
+      assertThat(registry.pushBlob(ref, "{}".getBytes(StandardCharsets.UTF_8))).isEqualTo(BlobTransfer.existed());
+
+      // One token for manifest reads, one for jib's push client: not one per request.
+      assertThat(scopes).containsExactly("repository:shop/app:pull", "repository:shop/app:pull,push");
+      assertThat(requests).filteredOn(r -> r.startsWith("head_")).containsExactly(
+          "head_manifest 401", "head_manifest 200", "head_manifest 200", "head_blob 200", "head_blob 200");
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  @Test
   void appOnBaseFixtureSharesTheBaseLayers() {
     RegistryServer server = RegistryServer.shared();
     TestImages images = new TestImages(server);
