@@ -61,17 +61,23 @@ public final class JibImageRegistry implements ImageRegistry, AutoCloseable {
   public BlobTransfer copyBlob(ImageRef source, ImageRef target, Descriptor blob) {
     boolean sameRegistry = source.registry().equals(target.registry());
     String mountFrom = sameRegistry && !source.sameRepository(target) ? source.repository() : null;
-    return retry.run(action(target, blobName(target, blob.digest()), "copy blob from " + source.repositoryName() + " to"), () -> {
+    Action toTarget = action(target, blobName(target, blob.digest()), "copy blob from " + source.repositoryName() + " to");
+    if (retry.run(toTarget, () -> clients.push(target, mountFrom).checkBlob(jib(blob.digest())).isPresent())) {
+      return BlobTransfer.existed();
+    }
+    if (!sameRegistry) {
+      // The source side first, so a missing blob or a refused login there names the source.
+      Action fromSource = action(source, blobName(source, blob.digest()), "copy blob to " + target.repositoryName() + " from");
+      retry.run(fromSource, () -> clients.pull(source).checkBlob(jib(blob.digest()))
+          .orElseThrow(() -> new HttpStatusException(404, null, "blob unknown")));
+    }
+    return retry.run(toTarget, () -> {
       DescriptorDigest digest = jib(blob.digest());
-      RegistryClient to = clients.push(target, mountFrom);
-      if (to.checkBlob(digest).isPresent()) {
-        return BlobTransfer.existed();
-      }
       // Lazy: the source is read only if the registry refuses the mount (or across registries),
       // and then streamed chunk by chunk into the upload, never held whole in memory.
       Blob content = clients.pull(source).pullBlob(digest, size -> {}, written -> {});
       AtomicLong uploaded = new AtomicLong();
-      boolean mounted = to.pushBlob(digest, content, mountFrom, uploaded::addAndGet);
+      boolean mounted = clients.push(target, mountFrom).pushBlob(digest, content, mountFrom, uploaded::addAndGet);
       return mounted ? BlobTransfer.mounted() : BlobTransfer.uploaded(uploaded.get());
     });
   }

@@ -156,6 +156,14 @@ class JibImageRegistryIT {
       assertThat(requests).contains("get_blob 200").noneMatch(r -> r.startsWith("mount_blob"));
       assertThat(new TestImages(other).blobExists(target.repository(), layer.digest())).isTrue();
       assertThat(registry.copyBlob(image.ref(), target, layer)).isEqualTo(BlobTransfer.existed());
+
+      Descriptor missing = new Descriptor(layer.mediaType(), Digest.of(new byte[] {7}), 1);
+      assertThatThrownBy(() -> registry.copyBlob(image.ref(), target, missing))
+          .isInstanceOfSatisfying(RegistryException.class, e -> {
+            assertThat(e.kind()).isEqualTo(RegistryException.Kind.NOT_FOUND);
+            assertThat(e.registry()).isEqualTo(source.host());
+            assertThat(e.getMessage()).contains(image.ref().repositoryName() + "@" + missing.digest());
+          });
     }
   }
 
