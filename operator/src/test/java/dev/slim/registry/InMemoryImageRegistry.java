@@ -28,7 +28,8 @@ public class InMemoryImageRegistry implements ImageRegistry {
 
   /** Stores a manifest under a tag (and its digest), as a test seeds an image. */
   public Digest putManifest(ImageRef ref, Manifest manifest) {
-    return pushManifest(ref, manifest);
+    store(ref, manifest);
+    return manifest.digest();
   }
 
   public boolean hasBlob(ImageRef repository, Digest digest) {
@@ -93,11 +94,15 @@ public class InMemoryImageRegistry implements ImageRegistry {
   @Override
   public Digest pushManifest(ImageRef target, Manifest manifest) {
     requests.add("pushManifest " + target);
+    store(target, manifest);
+    return manifest.digest();
+  }
+
+  private void store(ImageRef target, Manifest manifest) {
     manifests.put(key(target, manifest.digest().value()), manifest);
     if (target.tag() != null) {
       manifests.put(key(target, target.tag()), manifest);
     }
-    return manifest.digest();
   }
 
   private Manifest find(ImageRef ref) {
