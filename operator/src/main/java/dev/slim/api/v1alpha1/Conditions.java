@@ -22,6 +22,7 @@ public final class Conditions {
   // Reasons when a retry may help (Ready=False, retried with backoff).
   public static final String REGISTRY_UNREACHABLE = "RegistryUnreachable";
   public static final String API_ERROR = "ApiError";
+  public static final String RECONCILE_ERROR = "ReconcileError";
 
   // Reasons when a human must act (Stalled=True).
   public static final String INVALID_REFERENCE = "InvalidReference";
@@ -32,6 +33,7 @@ public final class Conditions {
   public static final String APP_NOT_FOUND = "AppNotFound";
   public static final String REGISTRY_UNAUTHORIZED = "RegistryUnauthorized";
   public static final String REGISTRY_REJECTED = "RegistryRejected";
+  public static final String IMAGE_NOT_FOUND = "ImageNotFound";
   public static final String PATCH_FORBIDDEN = "PatchForbidden";
   // Rebase refusals reuse the engine's constants (RebaseException.reason()): OldBaseUnknown,
   // NotBasedOnOldBase, PlatformMismatch, PlatformMissing, InvalidImage, PackageDatabaseOverwritten.
