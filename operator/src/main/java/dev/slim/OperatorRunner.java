@@ -14,6 +14,7 @@ import dev.slim.reconciler.WorkloadPatcher;
 import dev.slim.registry.ImageRegistry;
 import dev.slim.registry.RegistryCredentials;
 import dev.slim.registry.RegistryOptions;
+import dev.slim.registry.jib.JibImageRegistry;
 import dev.slim.watch.BaseWatchEventSource;
 import dev.slim.watch.BaseWatcher;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -54,6 +55,11 @@ public final class OperatorRunner {
   }
 
   private OperatorRunner() {}
+
+  /** {@code slimimage run}: the operator with the production registry client, until SIGTERM. */
+  public static void run(OperatorConfig config) throws IOException, InterruptedException {
+    run(config, JibImageRegistry::new);
+  }
 
   /** Runs until the JVM is asked to stop (SIGTERM, Ctrl-C), then shuts down in order. */
   public static void run(OperatorConfig config, RegistryFactory registries) throws IOException, InterruptedException {

@@ -55,8 +55,9 @@ public class ImagePublisher {
     // Both inputs pinned by digest: the tag may move again while we work, the image must not.
     RebaseRequest request = new RebaseRequest(in.app().withDigest(app), in.base().withDigest(base), in.oldBase(), target, List.of());
     Instant started = clock.instant();
+    ImageRegistry registry = registries.apply(credentials);
     try {
-      RebaseResult result = new Rebaser(registries.apply(credentials)).rebase(request);
+      RebaseResult result = new Rebaser(registry).rebase(request);
       metrics.rebase(SlimImageMetrics.SUCCEEDED, Duration.ofMillis(result.durationMillis()));
       String pinned = target.withDigest(result.digest()).toString();
       events.normal(resource, EventRecorder.REBASED, "Rebased " + in.app() + " onto " + in.base() + "@" + result.baseDigest()
@@ -77,6 +78,19 @@ public class ImagePublisher {
         throw e;
       }
       return failed(resource, generation, base, app, started, StalledException.from(e, Stage.REBASE, Conditions.IMAGE_NOT_FOUND));
+    } finally {
+      closeQuietly(registry);
+    }
+  }
+
+  /** Registry clients may hold HTTP transports; one is made per re-base, so it is closed after. */
+  static void closeQuietly(ImageRegistry registry) {
+    if (registry instanceof AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        // Nothing to do: the transports are gone either way.
+      }
     }
   }
 

@@ -11,7 +11,6 @@ import dev.slim.api.v1alpha1.SlimImageStatus.LastRebase;
  * @param base the base as resolved now
  * @param image the image workloads should run: for the current inputs when {@code imageCurrent}
  * @param imageCurrent true when {@code image} was made from the current base, app and spec
- * @param rebasedNow true when the image was pushed in this reconcile
  * @param lastRebase the last attempt
  * @param workloads matching workloads after patching
  * @param patchEnabled spec.updatePolicy.mode is Patch
@@ -21,7 +20,6 @@ public record Observed(
     BaseStatus base,
     ImageStatus image,
     boolean imageCurrent,
-    boolean rebasedNow,
     LastRebase lastRebase,
     WorkloadPatcher.Report workloads,
     boolean patchEnabled,
@@ -29,6 +27,6 @@ public record Observed(
 
   /** Nothing beyond the inputs was reached. */
   public static Observed stalledEarly(StalledException why) {
-    return new Observed(null, null, false, false, null, null, false, why);
+    return new Observed(null, null, false, null, null, false, why);
   }
 }

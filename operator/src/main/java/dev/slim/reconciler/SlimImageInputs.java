@@ -67,6 +67,11 @@ public record SlimImageInputs(
     return refs;
   }
 
+  /** The repositories whose containers are pinned: the app's and the target's (often the same). */
+  public Set<String> repositories() {
+    return Set.copyOf(new LinkedHashSet<>(java.util.List.of(app.repositoryName(), target.repositoryName())));
+  }
+
   /**
    * Where the image made on {@code baseDigest} is pushed: the target's own tag, else the app tag
    * plus {@code -slim-} and 12 hex digits of the base digest, so each base gets its own tag.

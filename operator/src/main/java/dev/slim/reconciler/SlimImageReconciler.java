@@ -20,7 +20,6 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
 
 /** Keeps one SlimImage's image on its newest base and its workloads pinned: read, decide, act, record. */
 public class SlimImageReconciler implements Reconciler<SlimImage> {
@@ -73,12 +72,11 @@ public class SlimImageReconciler implements Reconciler<SlimImage> {
     String pinned = made.stalled() == null ? made.image().ref() : null;
     boolean patch = spec.updateMode() == SlimImageSpec.UpdatePolicy.Mode.Patch;
     WorkloadPatcher.Report workloads = parts.patcher().pin(namespace, spec.workloads(),
-        Set.of(in.app().repositoryName(), in.target().repositoryName()), pinned, patch);
+        in.repositories(), pinned, patch);
     workloads.pinned().forEach(w -> parts.events().normal(r, EventRecorder.WORKLOAD_PINNED, w + " now runs " + pinned));
     workloads.failures().forEach(f -> parts.events().warning(r, EventRecorder.PATCH_FAILED, f.describe()));
     BaseStatus baseStatus = new BaseStatus(in.base().toString(), base.digest().value(), base.digest().shortHex(12), detectedAt(r, base));
-    return new Observed(baseStatus, made.image(), pinned != null, decision.action() == RebaseDecision.Action.REBASE,
-        made.lastRebase(), workloads, patch, made.stalled());
+    return new Observed(baseStatus, made.image(), pinned != null, made.lastRebase(), workloads, patch, made.stalled());
   }
 
   /** Unreachable registries and API errors: Ready=False with the reason, then JOSDK retries with backoff. */

@@ -69,7 +69,7 @@ public class StatusFactory {
     Condition rebased = s != null && s.stage() == Stage.REBASE
         ? condition(prev, gen, Conditions.REBASED, FALSE, s.reason(), s.getMessage())
         : o.imageCurrent()
-            ? condition(prev, gen, Conditions.REBASED, TRUE, o.rebasedNow() ? Conditions.REBASE_SUCCEEDED : Conditions.UP_TO_DATE,
+            ? condition(prev, gen, Conditions.REBASED, TRUE, Conditions.REBASE_SUCCEEDED,
                 o.image().ref() + " sits on base " + o.image().baseDigest())
             : condition(prev, gen, Conditions.REBASED, UNKNOWN, Conditions.PROGRESSING, "waiting for the base and app to resolve");
     Condition workloads = workloadsCondition(prev, gen, o);

@@ -151,6 +151,7 @@ public class BaseWatcher<S> {
     }
     WatchKey key = key(ref, credentials);
     ImageRegistry registry;
+    boolean adHoc;
     synchronized (this) {
       Watch w = watches.get(key);
       if (w != null && w.error != null) {
@@ -164,9 +165,17 @@ public class BaseWatcher<S> {
         throw new RegistryException(RegistryException.Kind.UNREACHABLE, ref.registry(), ref.toString(),
             ref.registry() + " asked us to back off until " + b.until);
       }
-      registry = w != null ? w.registry : registries.apply(credentials);
+      adHoc = w == null;
+      registry = adHoc ? registries.apply(credentials) : w.registry;
     }
-    Digest digest = resolve(registry, ref);
+    Digest digest;
+    try {
+      digest = resolve(registry, ref);
+    } finally {
+      if (adHoc) {
+        close(registry);
+      }
+    }
     synchronized (this) {
       Instant now = clock.instant();
       Watch w = watches.get(key);
@@ -293,6 +302,18 @@ public class BaseWatcher<S> {
       w.subscribers.remove(subscriber);
       if (w.subscribers.isEmpty()) {
         watches.remove(key);
+        close(w.registry);
+      }
+    }
+  }
+
+  /** Registry clients may hold HTTP transports; close one when nothing polls through it any more. */
+  private static void close(ImageRegistry registry) {
+    if (registry instanceof AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        LOG.debug("closing a registry client: {}", e.toString());
       }
     }
   }

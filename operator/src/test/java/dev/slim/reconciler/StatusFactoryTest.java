@@ -57,7 +57,7 @@ class StatusFactoryTest {
 
   @Test
   void workloadsBehindSetDriftSinceTheBaseWasFirstSeen() {
-    SlimImageStatus s = factory.build(resource(1), new Observed(base, image, true, false, null, report(2, 1), false, null));
+    SlimImageStatus s = factory.build(resource(1), new Observed(base, image, true, null, report(2, 1), false, null));
     assertThat(s.workloadsBehind()).isEqualTo(2);
     assertThat(s.driftSince()).isEqualTo(base.detectedAt());
     assertThat(s.condition(Conditions.WORKLOADS_UPDATED).orElseThrow().reason()).isEqualTo(Conditions.UPDATE_POLICY_OFF);
@@ -68,7 +68,7 @@ class StatusFactoryTest {
   void aForbiddenPatchStallsAndNamesTheWorkload() {
     WorkloadPatcher.Report r = new WorkloadPatcher.Report(List.of(), List.of(),
         List.of(new WorkloadPatcher.Failure(WorkloadKind.DEPLOYMENT, "orders", 403, "forbidden")));
-    SlimImageStatus s = factory.build(resource(1), new Observed(base, image, true, false, null, r, true, null));
+    SlimImageStatus s = factory.build(resource(1), new Observed(base, image, true, null, r, true, null));
     Condition stalled = s.condition(Conditions.STALLED).orElseThrow();
     assertThat(stalled.isTrue()).isTrue();
     assertThat(stalled.reason()).isEqualTo(Conditions.PATCH_FORBIDDEN);
@@ -80,7 +80,7 @@ class StatusFactoryTest {
   void aRefusedRebaseKeepsThePreviousImageAndSaysWhy() {
     SlimImage r = resource(1);
     r.setStatus(factory.build(r, upToDate(0)));
-    SlimImageStatus s = factory.build(r, new Observed(base, null, false, false, null, report(1, 0), true,
+    SlimImageStatus s = factory.build(r, new Observed(base, null, false, null, report(1, 0), true,
         new StalledException(Stage.REBASE, "NotBasedOnOldBase", "layer 1 differs")));
     assertThat(s.image()).isEqualTo(image);
     assertThat(s.condition(Conditions.REBASED).orElseThrow().reason()).isEqualTo("NotBasedOnOldBase");
@@ -100,14 +100,14 @@ class StatusFactoryTest {
 
   @Test
   void theWorkloadListIsBoundedWithThoseBehindFirst() {
-    SlimImageStatus s = factory.build(resource(1), new Observed(base, image, true, false, null, report(10, 60), true, null));
+    SlimImageStatus s = factory.build(resource(1), new Observed(base, image, true, null, report(10, 60), true, null));
     assertThat(s.workloads()).hasSize(SlimImageStatus.MAX_WORKLOADS);
     assertThat(s.workloads().subList(0, 10)).allMatch(w -> !w.upToDate());
     assertThat(s.workloadsBehind()).isEqualTo(10);
   }
 
   private Observed upToDate(int behind) {
-    return new Observed(base, image, true, false, null, report(behind, 2), true, null);
+    return new Observed(base, image, true, null, report(behind, 2), true, null);
   }
 
   private WorkloadPatcher.Report report(int behind, int current) {
