@@ -10,6 +10,7 @@ import dev.slim.reconciler.StalledException.Stage;
 import dev.slim.registry.RegistryCredentials;
 import dev.slim.registry.RegistryException;
 import dev.slim.watch.BaseWatcher.Observation;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -82,10 +83,21 @@ public class SlimImageReconciler implements Reconciler<SlimImage> {
   /** Unreachable registries and API errors: Ready=False with the reason, then JOSDK retries with backoff. */
   @Override
   public ErrorStatusUpdateControl<SlimImage> updateErrorStatus(SlimImage r, Context<SlimImage> context, Exception e) {
-    String reason = e instanceof RegistryException ? Conditions.REGISTRY_UNREACHABLE
-        : e instanceof io.fabric8.kubernetes.client.KubernetesClientException ? Conditions.API_ERROR : Conditions.RECONCILE_ERROR;
-    r.setStatus(parts.status().retrying(r, reason, String.valueOf(e.getMessage())));
+    Throwable cause = rootOf(e);
+    String reason = cause instanceof RegistryException ? Conditions.REGISTRY_UNREACHABLE
+        : cause instanceof KubernetesClientException ? Conditions.API_ERROR : Conditions.RECONCILE_ERROR;
+    r.setStatus(parts.status().retrying(r, reason, String.valueOf(cause.getMessage())));
     return ErrorStatusUpdateControl.patchStatus(r);
+  }
+
+  /** JOSDK wraps what reconcile threw; the status names the registry or API error itself. */
+  private static Throwable rootOf(Exception e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof RegistryException || t instanceof KubernetesClientException) {
+        return t;
+      }
+    }
+    return e;
   }
 
   private Observation observe(dev.slim.registry.ImageRef ref, RegistryCredentials credentials, String notFound) {
