@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Create one per unit of work (a rebase, a reconcile) and close it: clients and tokens are
  * cached for its lifetime, and jib keeps one HTTP transport per request until it is shut down.
  */
-public final class JibImageRegistry implements ImageRegistry, AutoCloseable {
+public final class JibImageRegistry implements ImageRegistry {
 
   private final ObservedHttpClient tlsHttp;
   private final ObservedHttpClient plainHttp;
