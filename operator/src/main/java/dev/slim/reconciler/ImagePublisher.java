@@ -85,12 +85,10 @@ public class ImagePublisher {
 
   /** Registry clients may hold HTTP transports; one is made per re-base, so it is closed after. */
   static void closeQuietly(ImageRegistry registry) {
-    if (registry instanceof AutoCloseable closeable) {
-      try {
-        closeable.close();
-      } catch (Exception e) {
-        // Nothing to do: the transports are gone either way.
-      }
+    try {
+      registry.close();
+    } catch (RuntimeException e) {
+      // Nothing to do: the transports are gone either way.
     }
   }
 

@@ -309,12 +309,10 @@ public class BaseWatcher<S> {
 
   /** Registry clients may hold HTTP transports; close one when nothing polls through it any more. */
   private static void close(ImageRegistry registry) {
-    if (registry instanceof AutoCloseable closeable) {
-      try {
-        closeable.close();
-      } catch (Exception e) {
-        LOG.debug("closing a registry client: {}", e.toString());
-      }
+    try {
+      registry.close();
+    } catch (RuntimeException e) {
+      LOG.debug("closing a registry client: {}", e.toString());
     }
   }
 
