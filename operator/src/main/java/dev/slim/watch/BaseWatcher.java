@@ -271,7 +271,7 @@ public class BaseWatcher<S> {
           wait = maxBackoff;
         }
         b.until = clock.instant().plus(wait);
-        LOG.warn("{} unreachable ({}); leaving it alone for {}", host, e.getMessage(), wait);
+        LOG.warn("{} unreachable ({}); leaving it alone for {}", host, e.getMessage(), dev.slim.config.GoDuration.format(wait));
       }
       return false;
     }
