@@ -99,13 +99,22 @@ public final class OperatorRunner {
         new ImagePublisher(registryFor, metrics, recorder, clock), new WorkloadPatcher(client, metrics), recorder,
         new StatusFactory(clock), metrics, clock);
 
-    Operator operator = new Operator(o -> o
-        .withKubernetesClient(client)
-        .withCloseClientOnStop(false)
-        .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(meters))
-        // Merge patches of our own status subresource: works on every API server, including the
-        // fabric8 mock, which answers server-side apply with 415.
-        .withUseSSAToPatchPrimaryResource(false));
+    LeaderLease lease = config.leaderElection().enabled()
+        ? new LeaderLease(config.leaderElection(), LeaderLease.identity(System.getenv()), meters)
+        : null;
+    Operator operator = new Operator(o -> {
+      o.withKubernetesClient(client)
+          .withCloseClientOnStop(false)
+          .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(meters))
+          // Merge patches of our own status subresource: works on every API server, including the
+          // fabric8 mock, which answers server-side apply with 415.
+          .withUseSSAToPatchPrimaryResource(false);
+      // JOSDK starts the informers on every replica (a standby is ready and warm) but reconciles
+      // only on the Lease holder.
+      if (lease != null) {
+        o.withLeaderElectionConfiguration(lease.josdk());
+      }
+    });
     operator.register(new SlimImageReconciler(parts, List.of(events)), c -> {
       if (config.allNamespaces()) {
         c.watchingAllNamespaces();
@@ -128,12 +137,12 @@ public final class OperatorRunner {
     }
     started.set(true);
     LOG.info("slimimage operator started; metrics on :{}/metrics", server.port());
-    return new RunningOperator(operator, server, checks, meters);
+    return new RunningOperator(operator, server, checks, meters, lease, client);
   }
 
   /** A started operator: its metrics port and registry, and an orderly stop. */
-  public record RunningOperator(Operator operator, MetricsServer server, ExecutorService checks, PrometheusMeterRegistry meters)
-      implements AutoCloseable {
+  public record RunningOperator(Operator operator, MetricsServer server, ExecutorService checks, PrometheusMeterRegistry meters,
+      LeaderLease lease, KubernetesClient client) implements AutoCloseable {
 
     public int metricsPort() {
       return server.port();
@@ -141,7 +150,13 @@ public final class OperatorRunner {
 
     @Override
     public void close() {
+      if (lease != null) {
+        lease.stopping();
+      }
       operator.stop();
+      if (lease != null) {
+        lease.release(client);
+      }
       checks.shutdownNow();
       server.close();
       meters.close();

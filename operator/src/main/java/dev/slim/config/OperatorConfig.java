@@ -18,6 +18,7 @@ import java.util.stream.Collectors;
  * @param minPollInterval the shortest interval honoured; shorter requests are raised to it
  * @param maxRegistryBackoff the longest a registry is left alone after 429 or 5xx
  * @param registryMaxAttempts attempts per registry request before it counts as failed
+ * @param leaderElection whether and how replicas elect the one that reconciles
  */
 public record OperatorConfig(
     Set<String> namespaces,
@@ -26,7 +27,8 @@ public record OperatorConfig(
     Duration defaultPollInterval,
     Duration minPollInterval,
     Duration maxRegistryBackoff,
-    int registryMaxAttempts) {
+    int registryMaxAttempts,
+    LeaderElection leaderElection) {
 
   public static final String NAMESPACES = "SLIMIMAGE_NAMESPACES";
   public static final String INSECURE_REGISTRIES = "SLIMIMAGE_INSECURE_REGISTRIES";
@@ -38,6 +40,13 @@ public record OperatorConfig(
 
   private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.-]+(:[0-9]+)?|\\[[0-9a-fA-F:]+\\](:[0-9]+)?");
+
+  /** Without leader election: one replica, tests, a developer's machine. */
+  public OperatorConfig(Set<String> namespaces, Set<String> insecureRegistries, int metricsPort, Duration defaultPollInterval,
+      Duration minPollInterval, Duration maxRegistryBackoff, int registryMaxAttempts) {
+    this(namespaces, insecureRegistries, metricsPort, defaultPollInterval, minPollInterval, maxRegistryBackoff,
+        registryMaxAttempts, LeaderElection.disabled());
+  }
 
   public OperatorConfig {
     namespaces = Set.copyOf(namespaces);
@@ -65,7 +74,8 @@ public record OperatorConfig(
         duration(env, DEFAULT_POLL_INTERVAL, "5m"),
         duration(env, MIN_POLL_INTERVAL, "10s"),
         duration(env, MAX_REGISTRY_BACKOFF, "5m"),
-        integer(env, REGISTRY_MAX_ATTEMPTS, 4, 1, 10));
+        integer(env, REGISTRY_MAX_ATTEMPTS, 4, 1, 10),
+        LeaderElection.fromEnv(env));
   }
 
   /** True when every namespace is watched. */
@@ -89,7 +99,8 @@ public record OperatorConfig(
         + " " + DEFAULT_POLL_INTERVAL + "=" + GoDuration.format(defaultPollInterval)
         + " " + MIN_POLL_INTERVAL + "=" + GoDuration.format(minPollInterval)
         + " " + MAX_REGISTRY_BACKOFF + "=" + GoDuration.format(maxRegistryBackoff)
-        + " " + REGISTRY_MAX_ATTEMPTS + "=" + registryMaxAttempts;
+        + " " + REGISTRY_MAX_ATTEMPTS + "=" + registryMaxAttempts
+        + " " + leaderElection.describe();
   }
 
   private static String value(Map<String, String> env, String name) {
