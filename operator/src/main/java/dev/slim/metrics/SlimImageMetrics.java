@@ -45,6 +45,11 @@ public class SlimImageMetrics implements RegistryOptions.RequestObserver {
         .minimumExpectedValue(Duration.ofMillis(10))
         .maximumExpectedValue(Duration.ofMinutes(5))
         .register(registry);
+    // Every outcome exists from start-up at 0: a counter born at 1 hides its first increment
+    // from increase()/rate(), and the SlimImageRebaseFailing alert would miss a lone failure.
+    for (String outcome : new String[] {SUCCEEDED, FAILED, ERROR}) {
+      rebases(outcome);
+    }
   }
 
   public MeterRegistry registry() {
@@ -53,12 +58,15 @@ public class SlimImageMetrics implements RegistryOptions.RequestObserver {
 
   /** Counts a re-base attempt; {@code outcome} is succeeded, failed (needs a human) or error (retried). */
   public void rebase(String outcome, Duration duration) {
-    Counter.builder("slimimage.rebases")
+    rebases(outcome).increment();
+    rebaseDuration.record(duration);
+  }
+
+  private Counter rebases(String outcome) {
+    return Counter.builder("slimimage.rebases")
         .description("Re-base attempts by outcome")
         .tag("outcome", outcome)
-        .register(registry)
-        .increment();
-    rebaseDuration.record(duration);
+        .register(registry);
   }
 
   @Override

@@ -105,8 +105,9 @@ public class WorkloadPatcher {
         }
         String name = w.getMetadata().getName();
         try {
-          client.resources(kind.type()).inNamespace(namespace).withName(name)
-              .patch(PATCH, jsonPatch(kind, stale, pinned));
+          // On the listed item: by name, fabric8 would GET the workload first, which needs a get
+          // right RBAC need not grant (deploy/02-clusterroles.yaml: list and patch only).
+          client.resource(w).patch(PATCH, jsonPatch(kind, stale, pinned));
           metrics.workloadPatch(kind.kind(), SlimImageMetrics.SUCCEEDED);
           pinnedNow.add(kind.kind() + "/" + name);
           matches.forEach(m -> all.add(m.upToDate() ? m : pinnedMatch(m, pinned)));
