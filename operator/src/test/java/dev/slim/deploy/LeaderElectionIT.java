@@ -32,6 +32,7 @@ class LeaderElectionIT {
   private final ControlPlane cluster = ControlPlane.shared();
   private final RegistryServer registry = RegistryServer.shared();
   private final Map<String, OperatorProcess> operators = new HashMap<>();
+  private String namespace;
 
   @AfterEach
   void stopAll() {
@@ -47,6 +48,7 @@ class LeaderElectionIT {
     Path kubeconfig = rbac.kubeconfig(Files.createTempFile("operator-sa", ".kubeconfig"));
     BaseUpdateScenario scenario = new BaseUpdateScenario(cluster.admin(), registry, "leader").seed();
 
+    namespace = scenario.namespace;
     OperatorProcess a = start("op-a", kubeconfig);
     await().atMost(Duration.ofSeconds(60)).until(() -> "op-a".equals(holder()));
     OperatorProcess b = start("op-b", kubeconfig);
@@ -91,6 +93,7 @@ class LeaderElectionIT {
 
   private OperatorProcess start(String name, Path kubeconfig) {
     Map<String, String> env = new HashMap<>(BaseUpdateScenario.operatorEnv(registry));
+    env.put("SLIMIMAGE_NAMESPACES", namespace);
     env.put("SLIMIMAGE_LEADER_ELECTION", "true");
     env.put("POD_NAMESPACE", DeployedRbac.NAMESPACE);
     env.put("SLIMIMAGE_LEASE_NAME", LEASE_NAME);

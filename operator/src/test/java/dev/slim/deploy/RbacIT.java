@@ -60,7 +60,9 @@ class RbacIT {
     BaseUpdateScenario denied = new BaseUpdateScenario(cluster.admin(), registry, "rbac-denied").seed();
     Map<String, String> env = new HashMap<>(BaseUpdateScenario.operatorEnv(registry));
     env.putAll(Map.of("SLIMIMAGE_LEADER_ELECTION", "true", "POD_NAMESPACE", DeployedRbac.NAMESPACE,
-        "SLIMIMAGE_LEASE_NAME", "slimimage-operator-rbac-it"));
+        "SLIMIMAGE_LEASE_NAME", "slimimage-operator-rbac-it",
+        // Two namespaces of its own: SlimImages other tests left on the shared API server stay out.
+        "SLIMIMAGE_NAMESPACES", allowed.namespace + "," + denied.namespace));
     Path kubeconfig = rbac.kubeconfig(Files.createTempFile("operator-sa", ".kubeconfig"));
     // Patching allowed in one namespace only: deploy/03's documented RoleBinding alternative.
     try (AutoCloseable onlyAllowed = rbac.bindOnlyIn("slimimage-workload-patcher", List.of(allowed.namespace));
