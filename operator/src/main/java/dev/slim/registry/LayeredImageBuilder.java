@@ -70,8 +70,12 @@ public interface LayeredImageBuilder {
    * What was pushed.
    *
    * @param digest the pushed manifest's digest
-   * @param bytesUploaded bytes of blobs uploaded (blobs the target had or could mount cost nothing)
-   * @param blobsUploaded number of blobs uploaded
+   * @param uploaded blobs whose bytes were sent; blobs the target had or could mount are not listed
+   * @param manifestPushed false when the target already held this exact manifest
    */
-  record Built(Digest digest, long bytesUploaded, int blobsUploaded) {}
+  record Built(Digest digest, Set<Digest> uploaded, boolean manifestPushed) {
+    public Built {
+      uploaded = Set.copyOf(uploaded);
+    }
+  }
 }

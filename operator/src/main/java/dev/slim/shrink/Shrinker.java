@@ -109,6 +109,8 @@ public final class Shrinker {
           base, platform, plan.get("oci").asBoolean(), layers, settings(plan.get("settings")), request.target()));
 
       Manifest pushed = registry.pullManifest(request.target().withDigest(built.digest()));
+      long uploadedBytes = extraBytes + uploadedBytes(pushed, built);
+      int uploadedBlobs = extraBlobs + built.uploaded().size();
       ShrinkReport report = new ShrinkReport(
           ShrinkReport.Stage.of(layerBytes(app), app.json().path("layers").size(), before),
           ShrinkReport.Stage.of(layerBytes(pushed), pushed.json().path("layers").size(), after),
@@ -118,9 +120,9 @@ public final class Shrinker {
       long millis = (System.nanoTime() - started) / 1_000_000;
       LOG.info("shrank {} onto {} as {}: {} -> {} bytes, {} -> {} packages, {} bytes uploaded",
           request.app(), slimRef, built.digest(), report.original().compressedBytes(), report.slim().compressedBytes(),
-          report.original().packages(), report.slim().packages(), built.bytesUploaded() + extraBytes);
+          report.original().packages(), report.slim().packages(), uploadedBytes);
       return new ShrinkResult(request.target().repositoryOnly().withDigest(built.digest()), built.digest(), slimTop.digest(),
-          platform, report, built.bytesUploaded() + extraBytes, built.blobsUploaded() + extraBlobs, dropped, warnings, millis);
+          platform, report, uploadedBytes, uploadedBlobs, dropped, warnings, millis);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } finally {
@@ -285,6 +287,20 @@ public final class Shrinker {
     List<String> list = new ArrayList<>();
     array.forEach(n -> list.add(n.asText()));
     return list;
+  }
+
+  /** Sizes of the blobs the builder uploaded, from the pushed manifest's descriptors, plus the manifest. */
+  private static long uploadedBytes(Manifest pushed, LayeredImageBuilder.Built built) {
+    long bytes = built.manifestPushed() ? pushed.bytes().length : 0;
+    List<JsonNode> descriptors = new ArrayList<>();
+    descriptors.add(pushed.json().path("config"));
+    pushed.json().path("layers").forEach(descriptors::add);
+    for (JsonNode d : descriptors) {
+      if (built.uploaded().contains(Digest.parse(d.path("digest").asText()))) {
+        bytes += d.path("size").asLong();
+      }
+    }
+    return bytes;
   }
 
   private static long layerBytes(Manifest manifest) {
