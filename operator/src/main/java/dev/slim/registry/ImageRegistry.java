@@ -5,8 +5,9 @@ import java.io.InputStream;
 /**
  * The port through which the engine talks to registries. Implementations retry transient
  * failures themselves and throw {@link RegistryException} naming the registry and image.
+ * Close an instance when its work (one rebase, one reconcile) is done: it may hold connections.
  */
-public interface ImageRegistry {
+public interface ImageRegistry extends AutoCloseable {
 
   /**
    * The digest a reference points to now, from a HEAD request's Docker-Content-Digest header
@@ -40,4 +41,8 @@ public interface ImageRegistry {
    * and returns the digest the registry reports.
    */
   Digest pushManifest(ImageRef target, Manifest manifest);
+
+  /** Releases connections; a closed instance must not be used again. */
+  @Override
+  default void close() {}
 }

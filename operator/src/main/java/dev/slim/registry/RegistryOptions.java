@@ -20,7 +20,9 @@ public record RegistryOptions(
   public interface RequestObserver {
     /**
      * @param operation one of {@code head_manifest}, {@code get_manifest}, {@code put_manifest},
-     *     {@code head_blob}, {@code get_blob}, {@code mount_blob}, {@code put_blob}
+     *     {@code head_blob}, {@code get_blob}, {@code mount_blob}, {@code put_blob} (each request of
+     *     an upload), or {@code auth} (the {@code /v2/} probe, and token requests reported under
+     *     the token service's host)
      * @param code the HTTP status as text, or {@code error} when no response came back
      */
     void requested(String registry, String operation, String code);
