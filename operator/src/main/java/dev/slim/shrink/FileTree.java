@@ -123,6 +123,11 @@ public final class FileTree {
       }
       String candidate = current.equals("/") ? "/" + part : current + "/" + part;
       FileNode node = nodes.get(candidate);
+      if (node == null && !pending.isEmpty() && !children(candidate).isEmpty()) {
+        // Layers need not carry their parent directories, and a reader may have skipped them.
+        current = candidate;
+        continue;
+      }
       if (node == null) {
         return Optional.empty();
       }

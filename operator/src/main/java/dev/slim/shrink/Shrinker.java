@@ -152,7 +152,7 @@ public final class Shrinker {
     Manifest top = registry.pullManifest(ref.get());
     ImageRef pinned = ref.get().withDigest(top.digest());
     Manifest image = ImageIndexes.childFor(pinned, top, platform, "fat base", registry);
-    return Optional.of(config(pinned, image).path("config"));
+    return Optional.of(config(pinned, image));
   }
 
   private static Optional<ImageRef> annotatedBase(Manifest manifest) {
@@ -264,8 +264,24 @@ public final class Shrinker {
         .put("digest", Digest.of(layer.compressed()).value())
         .put("size", layer.compressed().length);
     Manifest intermediate = Manifest.of(slim.mediaType(), RebasePlanner.serialize(manifest));
-    registry.pushManifest(target, intermediate);
-    return new SymlinkBase(target.withDigest(intermediate.digest()), bytes + intermediate.bytes().length, blobs);
+    ImageRef pinned = target.withDigest(intermediate.digest());
+    if (!exists(pinned)) {
+      registry.pushManifest(target, intermediate);
+      bytes += intermediate.bytes().length;
+    }
+    return new SymlinkBase(pinned, bytes, blobs);
+  }
+
+  private boolean exists(ImageRef pinned) {
+    try {
+      registry.resolve(pinned);
+      return true;
+    } catch (RegistryException e) {
+      if (e.kind() == RegistryException.Kind.NOT_FOUND) {
+        return false;
+      }
+      throw e;
+    }
   }
 
   private static LayeredImageBuilder.Settings settings(JsonNode s) {
