@@ -35,7 +35,8 @@ public final class AppFiles {
     AppFiles files = new AppFiles(roots);
     List<String> missing = new ArrayList<>();
     for (String root : roots) {
-      if (app.get(root).isEmpty()) {
+      // A layer need not carry a directory entry for every directory it fills.
+      if (app.get(root).isEmpty() && app.children(root).isEmpty()) {
         missing.add(root);
         continue;
       }
