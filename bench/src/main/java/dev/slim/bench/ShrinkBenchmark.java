@@ -54,10 +54,10 @@ public final class ShrinkBenchmark {
       Files.writeString(app.resolve("app/run.sh"), "#!/bin/sh\nexec echo started\n");
       app.resolve("app/run.sh").toFile().setExecutable(true, false);
 
-      SeedImage.build(null, registry + "/bench/debian:12", List.of(fat), Map.of("LANG", "C.UTF-8"), List.of("/bin/sh"));
-      SeedImage.build(null, registry + "/bench/slim:v1", List.of(slimV1), Map.of(), List.of());
-      SeedImage.build(null, registry + "/bench/slim:v2", List.of(slimV2), Map.of(), List.of());
-      SeedImage.build(registry + "/bench/debian:12", registry + "/bench/fat-app:1", List.of(app), Map.of("APP_MODE", "prod"), List.of("/app/run.sh"));
+      SeedImage.build(null, registry + "/bench/debian:12", List.of(fat), Map.of("LANG", "C.UTF-8"), List.of("/bin/sh"), null);
+      SeedImage.build(null, registry + "/bench/slim:v1", List.of(slimV1), Map.of(), List.of(), null);
+      SeedImage.build(null, registry + "/bench/slim:v2", List.of(slimV2), Map.of(), List.of(), null);
+      SeedImage.build(registry + "/bench/debian:12", registry + "/bench/fat-app:1", List.of(app), Map.of("APP_MODE", "prod"), List.of("/app/run.sh"), null);
       System.err.printf("seeded a %d MB app image (%d MB under /app) and two slim bases (%.1f s)%n", imageMb, appMb, seconds(t0));
 
       try (CountingProxy proxy = new CountingProxy(registry)) {
