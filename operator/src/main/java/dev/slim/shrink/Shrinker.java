@@ -2,20 +2,16 @@ package dev.slim.shrink;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slim.rebase.ImageIndexes;
 import dev.slim.rebase.RebaseException;
 import dev.slim.rebase.RebasePlanner;
-import dev.slim.registry.BlobTransfer;
-import dev.slim.registry.Descriptor;
 import dev.slim.registry.Digest;
 import dev.slim.registry.ImageRef;
 import dev.slim.registry.ImageRegistry;
 import dev.slim.registry.InvalidReferenceException;
 import dev.slim.registry.LayeredImageBuilder;
 import dev.slim.registry.Manifest;
-import dev.slim.registry.MediaTypes;
 import dev.slim.registry.Platform;
 import dev.slim.registry.RegistryException;
 import java.io.IOException;
@@ -100,7 +96,7 @@ public final class Shrinker {
       ImageRef base = slimRef.withDigest(slim.digest());
       List<AppFiles.Link> links = files.symlinks();
       if (!links.isEmpty()) {
-        SymlinkBase symlinkBase = pushSymlinkBase(slimRef, slim, slimConfig, links, request);
+        SymlinkBase symlinkBase = SymlinkBase.push(registry, slimRef, slim, slimConfig, links, request);
         base = symlinkBase.ref();
         extraBytes = symlinkBase.bytes();
         extraBlobs = symlinkBase.blobs();
@@ -227,63 +223,6 @@ public final class Shrinker {
     problems.forEach(p -> warnings.add("allowMissing: " + p.message()));
   }
 
-  /** The slim base plus a layer of the app's symlinks, pushed by digest into the target repository. */
-  private record SymlinkBase(ImageRef ref, long bytes, int blobs) {}
-
-  private SymlinkBase pushSymlinkBase(ImageRef slimRef, Manifest slim, JsonNode slimConfig, List<AppFiles.Link> links, ShrinkRequest request) {
-    ImageRef target = request.target().repositoryOnly();
-    long bytes = 0;
-    int blobs = 0;
-    for (JsonNode layer : slim.json().path("layers")) {
-      BlobTransfer t = registry.copyBlob(slimRef, target, descriptor(layer));
-      bytes += t.bytesUploaded();
-      blobs += t.kind() == BlobTransfer.Kind.UPLOADED ? 1 : 0;
-    }
-    SymlinkLayer layer = SymlinkLayer.of(links);
-    BlobTransfer t = registry.pushBlob(target, layer.compressed());
-    bytes += t.bytesUploaded();
-    blobs += t.kind() == BlobTransfer.Kind.UPLOADED ? 1 : 0;
-
-    ObjectNode config = ((ObjectNode) slimConfig).deepCopy();
-    config.with("rootfs").put("type", "layers").withArray("diff_ids").add(layer.diffId().value());
-    if (config.has("history")) {
-      config.withArray("history").addObject()
-          .put("created_by", "slimimage shrink: symlinks under " + String.join(" ", request.paths()))
-          .put("comment", "symlinks of the app, which file layers cannot hold");
-    }
-    byte[] configBytes = RebasePlanner.serialize(config);
-    t = registry.pushBlob(target, configBytes);
-    bytes += t.bytesUploaded();
-    blobs += t.kind() == BlobTransfer.Kind.UPLOADED ? 1 : 0;
-
-    ObjectNode manifest = ((ObjectNode) slim.json()).deepCopy();
-    ((ObjectNode) manifest.get("config")).put("digest", Digest.of(configBytes).value()).put("size", configBytes.length);
-    boolean oci = MediaTypes.OCI_MANIFEST.equals(slim.mediaType());
-    ((ArrayNode) manifest.withArray("layers")).addObject()
-        .put("mediaType", oci ? MediaTypes.OCI_LAYER : MediaTypes.DOCKER_LAYER)
-        .put("digest", Digest.of(layer.compressed()).value())
-        .put("size", layer.compressed().length);
-    Manifest intermediate = Manifest.of(slim.mediaType(), RebasePlanner.serialize(manifest));
-    ImageRef pinned = target.withDigest(intermediate.digest());
-    if (!exists(pinned)) {
-      registry.pushManifest(target, intermediate);
-      bytes += intermediate.bytes().length;
-    }
-    return new SymlinkBase(pinned, bytes, blobs);
-  }
-
-  private boolean exists(ImageRef pinned) {
-    try {
-      registry.resolve(pinned);
-      return true;
-    } catch (RegistryException e) {
-      if (e.kind() == RegistryException.Kind.NOT_FOUND) {
-        return false;
-      }
-      throw e;
-    }
-  }
-
   private static LayeredImageBuilder.Settings settings(JsonNode s) {
     Map<String, String> env = new LinkedHashMap<>();
     s.path("env").properties().forEach(e -> env.put(e.getKey(), e.getValue().isNull() ? "" : e.getValue().asText()));
@@ -341,10 +280,6 @@ public final class Shrinker {
     image.set("manifest", manifest.json());
     image.set("config", config);
     return image;
-  }
-
-  private static Descriptor descriptor(JsonNode node) {
-    return new Descriptor(node.path("mediaType").asText(), Digest.parse(node.path("digest").asText()), node.path("size").asLong());
   }
 
   private static MessageDigest sha256() {

@@ -196,6 +196,24 @@ class ShrinkIT {
     assertThat(images.tags("shrink/app-cli-broken")).isEmpty();
   }
 
+  @Test
+  void worksAgainstARegistryWithBasicAuthOverPlainHttp() {
+    RegistryServer auth = RegistryServer.sharedWithAuth();
+    TestImages seeded = new TestImages(auth);
+    PushedImage base = seeded.image().layer(Layer.builder().dir("bin").file("bin/sh", shell, 0755)
+        .dir("lib64").file("lib64/ld-linux-x86-64.so.2", ld(), 0755).build(), "ADD slim /").push("auth/slim:1");
+    seeded.on(base).layer(Layer.builder().dir("app").executable("app/run.sh", "#!/bin/sh\n").build(), "COPY app /app")
+        .entrypoint("/app/run.sh").push("auth/app:1");
+    try (ImageRegistry authRegistry = new JibImageRegistry(auth.credentials(), auth.options())) {
+      Shrinker authShrinker = new Shrinker(authRegistry, new JibLayeredImageBuilder(auth.credentials(), auth.options()));
+      ShrinkResult result = authShrinker.shrink(new ShrinkRequest(ImageRef.parse(auth.host() + "/auth/app:1"),
+          ImageRef.parse(auth.host() + "/auth/slim:1"), Optional.empty(), ImageRef.parse(auth.host() + "/auth/app-slim:1"),
+          List.of("/app"), Map.of(), false, Optional.empty()));
+      assertThat(seeded.tags("auth/app-slim")).containsExactly("1");
+      assertThat(result.baseDigest()).isEqualTo(base.digest());
+    }
+  }
+
   private static ShrinkRequest request(String base, String target, boolean allowMissing) {
     return new ShrinkRequest(ImageRef.parse(host + "/shrink/app:1"), ImageRef.parse(host + "/" + base), Optional.empty(),
         ImageRef.parse(host + "/" + target), List.of("/app"), Map.of(), allowMissing, Optional.empty());
