@@ -1,5 +1,8 @@
 package dev.slim.registry;
 
+import java.time.Duration;
+import java.util.Optional;
+
 /**
  * A registry request that failed, naming the registry and the image so a user knows where to
  * look. Only {@link Kind#UNREACHABLE} is worth retrying; the others need a human.
@@ -21,12 +24,23 @@ public class RegistryException extends RuntimeException {
   private final Kind kind;
   private final String registry;
   private final String image;
+  private final Duration retryAfter;
 
-  public RegistryException(Kind kind, String registry, String image, String message, Throwable cause) {
+  /**
+   * @param retryAfter the registry's last Retry-After (429/503), so a poller can leave that
+   *     registry alone for as long as it asked; null when it sent none
+   */
+  public RegistryException(
+      Kind kind, String registry, String image, String message, Throwable cause, Duration retryAfter) {
     super(message, cause);
     this.kind = kind;
     this.registry = registry;
     this.image = image;
+    this.retryAfter = retryAfter;
+  }
+
+  public RegistryException(Kind kind, String registry, String image, String message, Throwable cause) {
+    this(kind, registry, image, message, cause, null);
   }
 
   public RegistryException(Kind kind, String registry, String image, String message) {
@@ -43,6 +57,11 @@ public class RegistryException extends RuntimeException {
 
   public String image() {
     return image;
+  }
+
+  /** How long the registry asked us to wait, when it said (Retry-After on 429 or 503). */
+  public Optional<Duration> retryAfter() {
+    return Optional.ofNullable(retryAfter);
   }
 
   public boolean retryable() {

@@ -91,7 +91,8 @@ record Failure(int status, Duration retryAfter, boolean noResponse, boolean tls,
     if (status == 429 || status >= 500) {
       return new RegistryException(Kind.UNREACHABLE, r, image,
           "registry " + r + " answered " + status + " while trying to " + a.verb() + " " + image + " after "
-              + attempts + " attempt(s): the registry is overloaded or failing, it will be retried later", cause);
+              + attempts + " attempt(s): the registry is overloaded or failing, it will be retried later", cause,
+          honouredRetryAfter());
     }
     return new RegistryException(Kind.REJECTED, r, image,
         "registry " + r + " rejected the request to " + a.verb() + " " + image

@@ -1,0 +1,141 @@
+package dev.slim.config;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Everything the operator is told by its environment, read once at start, validated, and logged.
+ *
+ * @param namespaces namespaces to watch; empty means all namespaces
+ * @param insecureRegistries registry hosts (host or host:port) reached over plain HTTP
+ * @param metricsPort port of /metrics, /healthz and /readyz; 0 picks a free port
+ * @param defaultPollInterval how often a base or app tag is checked when a SlimImage does not say
+ * @param minPollInterval the shortest interval honoured; shorter requests are raised to it
+ * @param maxRegistryBackoff the longest a registry is left alone after 429 or 5xx
+ * @param registryMaxAttempts attempts per registry request before it counts as failed
+ */
+public record OperatorConfig(
+    Set<String> namespaces,
+    Set<String> insecureRegistries,
+    int metricsPort,
+    Duration defaultPollInterval,
+    Duration minPollInterval,
+    Duration maxRegistryBackoff,
+    int registryMaxAttempts) {
+
+  public static final String NAMESPACES = "SLIMIMAGE_NAMESPACES";
+  public static final String INSECURE_REGISTRIES = "SLIMIMAGE_INSECURE_REGISTRIES";
+  public static final String METRICS_PORT = "SLIMIMAGE_METRICS_PORT";
+  public static final String DEFAULT_POLL_INTERVAL = "SLIMIMAGE_DEFAULT_POLL_INTERVAL";
+  public static final String MIN_POLL_INTERVAL = "SLIMIMAGE_MIN_POLL_INTERVAL";
+  public static final String MAX_REGISTRY_BACKOFF = "SLIMIMAGE_MAX_REGISTRY_BACKOFF";
+  public static final String REGISTRY_MAX_ATTEMPTS = "SLIMIMAGE_REGISTRY_MAX_ATTEMPTS";
+
+  private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+  private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.-]+(:[0-9]+)?|\\[[0-9a-fA-F:]+\\](:[0-9]+)?");
+
+  public OperatorConfig {
+    namespaces = Set.copyOf(namespaces);
+    insecureRegistries = Set.copyOf(insecureRegistries);
+    if (minPollInterval.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new ConfigException(MIN_POLL_INTERVAL + " must be at least 1s, got " + GoDuration.format(minPollInterval));
+    }
+    if (defaultPollInterval.compareTo(minPollInterval) < 0) {
+      throw new ConfigException(DEFAULT_POLL_INTERVAL + "=" + GoDuration.format(defaultPollInterval)
+          + " is shorter than " + MIN_POLL_INTERVAL + "=" + GoDuration.format(minPollInterval));
+    }
+  }
+
+  /** Reads the process environment. */
+  public static OperatorConfig fromEnv() {
+    return fromEnv(System.getenv());
+  }
+
+  /** Reads the given variables, with a default for each one that is unset or blank. */
+  public static OperatorConfig fromEnv(Map<String, String> env) {
+    return new OperatorConfig(
+        list(env, NAMESPACES, NAMESPACE, "a namespace name"),
+        list(env, INSECURE_REGISTRIES, HOST, "a registry host or host:port"),
+        integer(env, METRICS_PORT, 8080, 0, 65535),
+        duration(env, DEFAULT_POLL_INTERVAL, "5m"),
+        duration(env, MIN_POLL_INTERVAL, "10s"),
+        duration(env, MAX_REGISTRY_BACKOFF, "5m"),
+        integer(env, REGISTRY_MAX_ATTEMPTS, 4, 1, 10));
+  }
+
+  /** True when every namespace is watched. */
+  public boolean allNamespaces() {
+    return namespaces.isEmpty();
+  }
+
+  /** A SlimImage's requested interval, raised to the minimum; the default when it asks for none. */
+  public Duration pollInterval(Duration requested) {
+    if (requested == null) {
+      return defaultPollInterval;
+    }
+    return requested.compareTo(minPollInterval) < 0 ? minPollInterval : requested;
+  }
+
+  /** One line for the start-up log; holds no secret, since the config has none. */
+  public String describe() {
+    return NAMESPACES + "=" + (allNamespaces() ? "(all)" : String.join(",", namespaces))
+        + " " + INSECURE_REGISTRIES + "=" + String.join(",", insecureRegistries)
+        + " " + METRICS_PORT + "=" + metricsPort
+        + " " + DEFAULT_POLL_INTERVAL + "=" + GoDuration.format(defaultPollInterval)
+        + " " + MIN_POLL_INTERVAL + "=" + GoDuration.format(minPollInterval)
+        + " " + MAX_REGISTRY_BACKOFF + "=" + GoDuration.format(maxRegistryBackoff)
+        + " " + REGISTRY_MAX_ATTEMPTS + "=" + registryMaxAttempts;
+  }
+
+  private static String value(Map<String, String> env, String name) {
+    String v = env.get(name);
+    return v == null || v.isBlank() ? null : v.trim();
+  }
+
+  private static Set<String> list(Map<String, String> env, String name, Pattern item, String what) {
+    String v = value(env, name);
+    if (v == null) {
+      return Set.of();
+    }
+    Set<String> items = Arrays.stream(v.split(","))
+        .map(String::trim)
+        .filter(s -> !s.isEmpty())
+        .collect(Collectors.toCollection(LinkedHashSet::new));
+    for (String s : items) {
+      if (!item.matcher(s).matches()) {
+        throw new ConfigException(name + ": '" + s + "' is not " + what + " (expected a comma-separated list)");
+      }
+    }
+    return items;
+  }
+
+  private static int integer(Map<String, String> env, String name, int dflt, int min, int max) {
+    String v = value(env, name);
+    if (v == null) {
+      return dflt;
+    }
+    try {
+      int n = Integer.parseInt(v);
+      if (n < min || n > max) {
+        throw new ConfigException(name + "=" + v + " is out of range: expected " + min + " to " + max);
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new ConfigException(name + "=" + v + " is not a number: expected " + min + " to " + max);
+    }
+  }
+
+  private static Duration duration(Map<String, String> env, String name, String dflt) {
+    String v = value(env, name);
+    try {
+      return GoDuration.parse(v == null ? dflt : v);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(name + ": " + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,2 @@
+#!/bin/sh
+echo "orders service on $(cat /etc/os-release | tr "\n" " ")"
