@@ -10,7 +10,9 @@ demo: build
 	./testbed/demo
 
 ## test: the whole suite, unit and integration, against a real registry and API server
+## (the first run builds the testbed's kube-apiserver from Go modules, ~6-8 min, with progress)
 test:
+	./testbed/controlplane build >/dev/null
 	$(MVN) verify
 
 ## build: operator/target/slimimage.jar

@@ -1,5 +1,6 @@
 package dev.slim.cli;
 
+import dev.slim.config.ConfigException;
 import dev.slim.rebase.RebaseException;
 import dev.slim.registry.InvalidReferenceException;
 import dev.slim.registry.RegistryException;
@@ -26,7 +27,7 @@ public final class ExitCodes {
     }
     String prefix =
         switch (code) {
-          case USAGE -> "invalid input";
+          case USAGE -> e instanceof ConfigException ? "invalid configuration" : "invalid input";
           case NOT_POSSIBLE -> e instanceof RebaseException r ? "not possible (" + r.reason() + ")" : "not possible";
           case REGISTRY -> "registry error";
           default -> "unexpected error";
@@ -47,7 +48,7 @@ public final class ExitCodes {
   }
 
   static int codeFor(Exception e) {
-    if (e instanceof InvalidReferenceException || e instanceof CommandLine.ParameterException) {
+    if (e instanceof InvalidReferenceException || e instanceof ConfigException || e instanceof CommandLine.ParameterException) {
       return USAGE;
     }
     if (e instanceof RebaseException) {

@@ -77,6 +77,12 @@ public class WorkloadPatcher {
     this.metrics = metrics;
   }
 
+  /** The field manager the API server records for the image fields we own, e.g. in managedFields. */
+  public static final String FIELD_MANAGER = "slimimage-operator";
+
+  private static final PatchContext PATCH =
+      new PatchContext.Builder().withPatchType(PatchType.JSON).withFieldManager(FIELD_MANAGER).build();
+
   /**
    * @param repositories containers whose image is in one of these repositories (registry/repo) match
    * @param pinned the image to pin, or null when none is ready (only report)
@@ -100,7 +106,7 @@ public class WorkloadPatcher {
         String name = w.getMetadata().getName();
         try {
           client.resources(kind.type()).inNamespace(namespace).withName(name)
-              .patch(PatchContext.of(PatchType.JSON), jsonPatch(kind, stale, pinned));
+              .patch(PATCH, jsonPatch(kind, stale, pinned));
           metrics.workloadPatch(kind.kind(), SlimImageMetrics.SUCCEEDED);
           pinnedNow.add(kind.kind() + "/" + name);
           matches.forEach(m -> all.add(m.upToDate() ? m : pinnedMatch(m, pinned)));

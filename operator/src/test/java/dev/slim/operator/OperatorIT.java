@@ -2,6 +2,7 @@ package dev.slim.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.slim.OperatorRunner;
 import dev.slim.OperatorRunner.RunningOperator;
@@ -12,6 +13,7 @@ import dev.slim.api.v1alpha1.SlimImageSpec;
 import dev.slim.api.v1alpha1.SlimImageStatus;
 import dev.slim.config.OperatorConfig;
 import dev.slim.rebase.RebaseException;
+import dev.slim.reconciler.WorkloadPatcher;
 import dev.slim.registry.jib.JibImageRegistry;
 import dev.slim.testing.ApiServer;
 import dev.slim.testing.Layer;
@@ -19,7 +21,10 @@ import dev.slim.testing.PushedImage;
 import dev.slim.testing.RegistryServer;
 import dev.slim.testing.TestImages;
 import dev.slim.testing.Workloads;
+import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.net.URI;
@@ -28,6 +33,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -169,6 +175,39 @@ class OperatorIT {
     assertThat(isTrue(r.getStatus(), Conditions.REBASED)).isTrue();
     assertThat(workloads.deploymentImages("pay")).containsExactly(app.ref().toString());
     assertThat(scrape("/metrics")).contains("slimimage_workload_patches_total{kind=\"Deployment\",outcome=\"forbidden\"}");
+  }
+
+  /**
+   * Server-side apply semantics on a real API server: a workload applied by a GitOps tool keeps
+   * that manager's ownership of everything but the image, which the operator's patch takes over.
+   */
+  @Test
+  void onlyTheImageFieldChangesHandsAndOtherManagersKeepTheirFields() throws Exception {
+    assumeFalse(api.isMock(), "the mock API server has no server-side apply or managedFields");
+    PushedImage baseV1 = base("static:latest", "v1");
+    PushedImage app = app("shop/web:5", baseV1);
+    client.resource(new DeploymentBuilder()
+            .withNewMetadata().withName("web").withNamespace(ns).addToLabels("app", "web").endMetadata()
+            .withNewSpec().withReplicas(3).withNewSelector().addToMatchLabels("app", "web").endSelector()
+            .withNewTemplate().withNewMetadata().addToLabels("app", "web").endMetadata()
+            .withNewSpec().addNewContainer().withName("web").withImage(app.ref().toString())
+            .addNewEnv().withName("MODE").withValue("prod").endEnv().endContainer().endSpec().endTemplate().endSpec()
+            .build())
+        .fieldManager("gitops").forceConflicts().serverSideApply();
+    start(client);
+
+    create("web", spec(app.ref().toString(), baseV1.ref().withDigest(null).toString()));
+    String pinned = awaitStatus("web", s -> isTrue(s, Conditions.READY) && s.workloadsBehind() == 0).getStatus().image().ref();
+
+    Deployment web = client.apps().deployments().inNamespace(ns).withName("web").get();
+    assertThat(web.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo(pinned);
+    assertThat(web.getSpec().getReplicas()).isEqualTo(3);
+    Map<String, String> owners = new HashMap<>();
+    for (ManagedFieldsEntry entry : web.getMetadata().getManagedFields()) {
+      owners.put(entry.getManager(), client.getKubernetesSerialization().asJson(entry.getFieldsV1()));
+    }
+    assertThat(owners.get(WorkloadPatcher.FIELD_MANAGER)).contains("\"f:image\"").doesNotContain("f:replicas").doesNotContain("f:env");
+    assertThat(owners.get("gitops")).contains("f:replicas").contains("f:env").doesNotContain("\"f:image\"");
   }
 
   // --- helpers -------------------------------------------------------------------------------

@@ -27,9 +27,9 @@ import java.util.regex.Pattern;
 
 /**
  * The Kubernetes API for integration tests, chosen by system property or environment variable
- * {@code SLIMIMAGE_IT_APISERVER}: {@code mock} (fabric8's mock server in CRUD mode: fast, no
- * schema validation, no RBAC, no server-side apply) or {@code testbed} (a real kube-apiserver
- * and etcd from {@code testbed/controlplane up DIR}). Either way the CRD from {@code crds/} is
+ * {@code SLIMIMAGE_IT_APISERVER}: {@code testbed} (the default: a real kube-apiserver and etcd
+ * from {@code testbed/controlplane up DIR}) or {@code mock} (fabric8's mock server in CRUD mode:
+ * fast for a quick local loop, but no schema validation, no RBAC, no server-side apply). Either way the CRD from {@code crds/} is
  * installed, so the same test runs against both. One instance per JVM; a shutdown hook stops it.
  */
 public final class ApiServer {
@@ -53,7 +53,7 @@ public final class ApiServer {
   /** The per-JVM API server of the selected mode, with the SlimImage CRD installed. */
   public static synchronized ApiServer shared() {
     if (shared == null) {
-      String mode = System.getProperty(MODE, System.getenv().getOrDefault(MODE, "mock"));
+      String mode = System.getProperty(MODE, System.getenv().getOrDefault(MODE, "testbed"));
       shared = switch (mode) {
         case "mock" -> startMock();
         case "testbed" -> startTestbed();
