@@ -15,6 +15,7 @@ import dev.slim.registry.ImageRegistry;
 import dev.slim.registry.RegistryCredentials;
 import dev.slim.registry.RegistryOptions;
 import dev.slim.registry.jib.JibImageRegistry;
+import dev.slim.registry.jib.JibLayeredImageBuilder;
 import dev.slim.watch.BaseWatchEventSource;
 import dev.slim.watch.BaseWatcher;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -96,7 +97,7 @@ public final class OperatorRunner {
         id -> metrics.forget(id.getNamespace().orElse(""), id.getName()));
     EventRecorder recorder = new EventRecorder(client, clock);
     SlimImageParts parts = new SlimImageParts(config, watcher, new SecretCredentials(client),
-        new ImagePublisher(registryFor, metrics, recorder, clock), new WorkloadPatcher(client, metrics), recorder,
+        new ImagePublisher(registryFor, credentials -> new JibLayeredImageBuilder(credentials, options), metrics, recorder, clock), new WorkloadPatcher(client, metrics), recorder,
         new StatusFactory(clock), metrics, clock);
 
     Operator operator = new Operator(o -> o

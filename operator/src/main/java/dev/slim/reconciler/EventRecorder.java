@@ -21,6 +21,8 @@ public class EventRecorder {
   public static final String WARNING = "Warning";
   public static final String REBASED = "Rebased";
   public static final String REBASE_FAILED = "RebaseFailed";
+  /** Extract mode pushed an image the user should look at: allowMissing overrides, dropped file modes. */
+  public static final String SHRINK_WARNING = "ShrinkWarning";
   public static final String WORKLOAD_PINNED = "WorkloadPinned";
   public static final String PATCH_FAILED = "PatchFailed";
   static final String COMPONENT = "slimimage-operator";

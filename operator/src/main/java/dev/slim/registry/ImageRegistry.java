@@ -1,5 +1,7 @@
 package dev.slim.registry;
 
+import java.io.InputStream;
+
 /**
  * The port through which the engine talks to registries. Implementations retry transient
  * failures themselves and throw {@link RegistryException} naming the registry and image.
@@ -18,6 +20,12 @@ public interface ImageRegistry extends AutoCloseable {
 
   /** A small blob (an image config) read whole into memory. */
   byte[] pullBlob(ImageRef repository, Digest digest);
+
+  /**
+   * A blob of any size (a layer) as a stream the caller closes: layers can be hundreds of
+   * megabytes, so they are never held in memory whole. The bytes are as stored (compressed).
+   */
+  InputStream openBlob(ImageRef repository, Digest digest);
 
   /**
    * Makes a blob present in {@code target}'s repository: nothing when it is already there, a
