@@ -4,6 +4,7 @@ import dev.slim.api.v1alpha1.SlimImage;
 import dev.slim.config.OperatorConfig;
 import dev.slim.metrics.MetricsServer;
 import dev.slim.metrics.SlimImageMetrics;
+import dev.slim.rebase.PackageDatabaseCheck;
 import dev.slim.reconciler.EventRecorder;
 import dev.slim.reconciler.ImagePublisher;
 import dev.slim.reconciler.SecretCredentials;
@@ -97,7 +98,8 @@ public final class OperatorRunner {
         id -> metrics.forget(id.getNamespace().orElse(""), id.getName()));
     EventRecorder recorder = new EventRecorder(client, clock);
     SlimImageParts parts = new SlimImageParts(config, watcher, new SecretCredentials(client),
-        new ImagePublisher(registryFor, credentials -> new JibLayeredImageBuilder(credentials, options), metrics, recorder, clock), new WorkloadPatcher(client, metrics), recorder,
+        new ImagePublisher(registryFor, credentials -> new JibLayeredImageBuilder(credentials, options),
+            new PackageDatabaseCheck(config.packageDatabase()), metrics, recorder, clock), new WorkloadPatcher(client, metrics), recorder,
         new StatusFactory(clock), metrics, clock);
 
     Operator operator = new Operator(o -> o

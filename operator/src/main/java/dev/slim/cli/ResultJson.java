@@ -29,6 +29,7 @@ public final class ResultJson {
     out.put("blobsUploaded", r.blobsUploaded());
     out.put("blobsMounted", r.blobsMounted());
     out.put("durationMillis", r.durationMillis());
+    r.warnings().forEach(out.putArray("warnings")::add);
     return out;
   }
 

@@ -8,6 +8,7 @@ import dev.slim.api.v1alpha1.SlimImageStatus.Savings;
 import dev.slim.api.v1alpha1.SlimImageStatus.SavingsStage;
 import dev.slim.metrics.SlimImageMetrics;
 import dev.slim.reconciler.StalledException.Stage;
+import dev.slim.rebase.PackageDatabaseCheck;
 import dev.slim.rebase.RebaseException;
 import dev.slim.rebase.RebaseRequest;
 import dev.slim.rebase.RebaseResult;
@@ -43,6 +44,7 @@ public class ImagePublisher {
 
   private final Function<RegistryCredentials, ImageRegistry> registries;
   private final Function<RegistryCredentials, LayeredImageBuilder> builders;
+  private final PackageDatabaseCheck packageDatabase;
   private final SlimImageMetrics metrics;
   private final EventRecorder events;
   private final Clock clock;
@@ -52,14 +54,18 @@ public class ImagePublisher {
       Function<RegistryCredentials, ImageRegistry> registries, SlimImageMetrics metrics, EventRecorder events, Clock clock) {
     this(registries, credentials -> {
       throw new RebaseException("ExtractUnavailable", "this operator was started without an image builder, so Extract mode is unavailable");
-    }, metrics, events, clock);
+    }, new PackageDatabaseCheck(PackageDatabaseCheck.Policy.WARN), metrics, events, clock);
   }
 
+  /**
+   * @param packageDatabase shared by every reconcile, so each app layer is read at most once
+   */
   public ImagePublisher(
       Function<RegistryCredentials, ImageRegistry> registries, Function<RegistryCredentials, LayeredImageBuilder> builders,
-      SlimImageMetrics metrics, EventRecorder events, Clock clock) {
+      PackageDatabaseCheck packageDatabase, SlimImageMetrics metrics, EventRecorder events, Clock clock) {
     this.registries = registries;
     this.builders = builders;
+    this.packageDatabase = packageDatabase;
     this.metrics = metrics;
     this.events = events;
     this.clock = clock;
@@ -107,7 +113,8 @@ public class ImagePublisher {
   private Made rebase(SlimImage resource, SlimImageInputs in, ImageRef target, Digest base, Digest app, ImageRegistry registry) {
     // Both inputs pinned by digest: the tag may move again while we work, the image must not.
     RebaseRequest request = new RebaseRequest(in.app().withDigest(app), in.base().withDigest(base), in.oldBase(), target, List.of());
-    RebaseResult result = new Rebaser(registry).rebase(request);
+    RebaseResult result = new Rebaser(registry, packageDatabase).rebase(request);
+    result.warnings().forEach(w -> events.warning(resource, EventRecorder.REBASE_WARNING, w));
     events.normal(resource, EventRecorder.REBASED, "Rebased " + in.app() + " onto " + in.base() + "@" + result.baseDigest()
         + " as " + target.withDigest(result.digest()) + " (" + result.bytesUploaded() + " bytes uploaded, "
         + result.blobsMounted() + " layers mounted)");

@@ -1,5 +1,6 @@
 package dev.slim.shrink;
 
+import dev.slim.registry.LayerArchive;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
@@ -70,18 +70,14 @@ public final class LayerFilesystem {
   public void apply(InputStream blob, String layerName) {
     try {
       BufferedInputStream in = new BufferedInputStream(blob, 65536);
-      in.mark(4);
-      byte[] magic = in.readNBytes(4);
-      in.reset();
-      InputStream tar = in;
-      if (magic.length >= 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) {
-        tar = new GZIPInputStream(in, 65536);
-      } else if (magic.length == 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5
-          && (magic[2] & 0xff) == 0x2f && (magic[3] & 0xff) == 0xfd) {
+      TarArchiveInputStream tar;
+      try {
+        tar = LayerArchive.open(in);
+      } catch (LayerArchive.UnsupportedCompressionException e) {
         throw new ShrinkException(ShrinkException.UNSUPPORTED_LAYER,
             "layer " + layerName + " is zstd-compressed, which shrink does not read yet; rebuild the app with gzip layers");
       }
-      applyTar(new TarArchiveInputStream(tar), layerName);
+      applyTar(tar, layerName);
       // Drain so a caller verifying the blob's digest sees every byte.
       in.transferTo(OutputStream.nullOutputStream());
     } catch (IOException e) {

@@ -1,5 +1,6 @@
 package dev.slim.reconciler;
 
+import dev.slim.rebase.PackageDatabaseCheck;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.Mockito.mock;
 
@@ -74,7 +75,8 @@ class ExtractModeIT {
     EventRecorder events = new EventRecorder(client, clock);
     watcher = new BaseWatcher<>(c -> open(), clock, Runnable::run, Duration.ofMinutes(5));
     reconciler = new SlimImageReconciler(new SlimImageParts(config, watcher, new SecretCredentials(client),
-        new ImagePublisher(c -> open(), c -> new JibLayeredImageBuilder(registry.credentials(), registry.options()), metrics, events, clock),
+        new ImagePublisher(c -> open(), c -> new JibLayeredImageBuilder(registry.credentials(), registry.options()),
+            new PackageDatabaseCheck(PackageDatabaseCheck.Policy.WARN), metrics, events, clock),
         new WorkloadPatcher(client, metrics), events, new StatusFactory(clock), metrics, clock), List.of());
   }
 
