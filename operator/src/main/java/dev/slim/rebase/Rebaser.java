@@ -11,11 +11,8 @@ import dev.slim.registry.ImageRegistry;
 import dev.slim.registry.Manifest;
 import dev.slim.registry.Platform;
 import dev.slim.registry.RegistryException;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,7 +107,7 @@ public final class Rebaser {
 
   /** Reads one platform's app, old base and new base, and lets the planner compute the result. */
   private Planned plan(ImageRef appRef, Manifest app, Manifest appIndex, NewBase newBase, RebaseRequest request) {
-    JsonNode appConfig = config(appRef, app);
+    JsonNode appConfig = registry.pullConfig(appRef, app);
     Platform platform = RebasePlanner.platformOf(appConfig);
     ImageRef oldBaseRef = request.oldBase().orElseGet(() -> OldBase.fromAnnotations(app, appIndex, request.app()));
     Manifest oldBaseTop = registry.pullManifest(oldBaseRef);
@@ -118,9 +115,9 @@ public final class Rebaser {
     Manifest newBaseImage = ImageIndexes.childFor(newBase.ref(), newBase.top(), platform, "new base", registry);
 
     ObjectNode input = JSON.createObjectNode();
-    input.set("app", image(app, appConfig));
-    input.set("oldBase", image(oldBase, config(oldBaseRef, oldBase)));
-    input.set("newBase", image(newBaseImage, config(newBase.ref(), newBaseImage)));
+    input.set("app", app.withConfig(appConfig));
+    input.set("oldBase", oldBase.withConfig(registry.pullConfig(oldBaseRef, oldBase)));
+    input.set("newBase", newBaseImage.withConfig(registry.pullConfig(newBase.ref(), newBaseImage)));
     input.put("newBaseName", newBase.name());
     input.put("newBaseDigest", newBase.top().digest().value());
     ObjectNode plan = RebasePlanner.plan(input);
@@ -185,22 +182,6 @@ public final class Rebaser {
       }
       throw e;
     }
-  }
-
-  private JsonNode config(ImageRef ref, Manifest manifest) {
-    Digest digest = Digest.parse(manifest.json().path("config").path("digest").asText());
-    try {
-      return JSON.readTree(registry.pullBlob(ref, digest));
-    } catch (IOException e) {
-      throw new UncheckedIOException("config " + digest + " of " + ref + " is not JSON", e);
-    }
-  }
-
-  private static ObjectNode image(Manifest manifest, JsonNode config) {
-    ObjectNode image = JSON.createObjectNode();
-    image.set("manifest", manifest.json());
-    image.set("config", config);
-    return image;
   }
 
   static Descriptor descriptor(JsonNode node) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slim.registry.EnvList;
 import dev.slim.rebase.RebaseException;
 import dev.slim.rebase.RebasePlanner;
 import dev.slim.registry.MediaTypes;
@@ -81,11 +82,11 @@ public final class ShrinkPlanner {
     settings.set("workingDir", nonEmpty(app.get("WorkingDir")));
     settings.set("user", nonEmpty(app.get("User")));
 
-    Map<String, String> slimEnv = env(slim.get("Env"));
-    Map<String, String> fatEnv = fatBase == null ? null : env(fatBase.get("Env"));
+    Map<String, String> slimEnv = EnvList.parse(slim.get("Env"));
+    Map<String, String> fatEnv = fatBase == null ? null : EnvList.parse(fatBase.get("Env"));
     Map<String, String> kept = new LinkedHashMap<>();
     ArrayNode dropped = JSON.createArrayNode();
-    env(app.get("Env")).forEach((name, value) -> {
+    EnvList.parse(app.get("Env")).forEach((name, value) -> {
       boolean inherited = fatEnv != null ? fatEnv.containsKey(name) && Objects.equals(fatEnv.get(name), value) : slimEnv.containsKey(name);
       if (inherited) {
         dropped.add(name);
@@ -127,26 +128,13 @@ public final class ShrinkPlanner {
     effective.set("User", settings.get("user").isNull() ? nonEmpty(slim.get("User")) : settings.get("user"));
     Map<String, String> finalEnv = new LinkedHashMap<>(slimEnv);
     finalEnv.putAll(kept);
-    ArrayNode envList = effective.putArray("Env");
-    finalEnv.forEach((name, value) -> envList.add(value == null ? name : name + "=" + value));
+    effective.set("Env", EnvList.render(finalEnv));
 
     out.set("envDropped", dropped);
     out.set("warnings", warnings);
     return out;
   }
 
-  /** Env as an ordered map; an entry without '=' maps to null. */
-  static Map<String, String> env(JsonNode list) {
-    Map<String, String> map = new LinkedHashMap<>();
-    if (list != null && list.isArray()) {
-      for (JsonNode item : list) {
-        String text = item.asText();
-        int eq = text.indexOf('=');
-        map.put(eq < 0 ? text : text.substring(0, eq), eq < 0 ? null : text.substring(eq + 1));
-      }
-    }
-    return map;
-  }
 
   /** Absent, JSON null, "" and [] all mean "not set" to a runtime. */
   private static JsonNode nonEmpty(JsonNode node) {

@@ -7,6 +7,7 @@ import dev.slim.rebase.ImageIndexes;
 import dev.slim.rebase.RebaseException;
 import dev.slim.rebase.RebasePlanner;
 import dev.slim.registry.Digest;
+import dev.slim.registry.EnvList;
 import dev.slim.registry.ImageRef;
 import dev.slim.registry.ImageRegistry;
 import dev.slim.registry.InvalidReferenceException;
@@ -58,18 +59,18 @@ public final class Shrinker {
     Manifest appTop = registry.pullManifest(request.app());
     ImageRef appRef = request.app().withDigest(appTop.digest());
     Manifest app = appImage(appRef, appTop, request.platform());
-    JsonNode appConfig = config(appRef, app);
+    JsonNode appConfig = registry.pullConfig(appRef, app);
     Platform platform = RebasePlanner.platformOf(appConfig);
 
     Manifest slimTop = registry.pullManifest(request.slimBase());
     ImageRef slimRef = request.slimBase().withDigest(slimTop.digest());
     Manifest slim = ImageIndexes.childFor(slimRef, slimTop, platform, "slim base", registry);
-    JsonNode slimConfig = config(slimRef, slim);
+    JsonNode slimConfig = registry.pullConfig(slimRef, slim);
 
     ObjectNode input = JSON.createObjectNode();
-    input.set("app", image(app, appConfig));
+    input.set("app", app.withConfig(appConfig));
     fatBaseConfig(request, app, appTop, appRef, platform).ifPresent(fat -> input.putObject("fatBase").set("config", fat));
-    input.set("slimBase", image(slim, slimConfig));
+    input.set("slimBase", slim.withConfig(slimConfig));
     ObjectNode env = input.putObject("env");
     new TreeMap<>(request.env()).forEach(env::put);
     ObjectNode plan = ShrinkPlanner.plan(input);
@@ -148,7 +149,7 @@ public final class Shrinker {
     Manifest top = registry.pullManifest(ref.get());
     ImageRef pinned = ref.get().withDigest(top.digest());
     Manifest image = ImageIndexes.childFor(pinned, top, platform, "fat base", registry);
-    return Optional.of(config(pinned, image));
+    return Optional.of(registry.pullConfig(pinned, image));
   }
 
   private static Optional<ImageRef> annotatedBase(Manifest manifest) {
@@ -208,7 +209,7 @@ public final class Shrinker {
   }
 
   private static void checkEntrypoint(FileTree result, JsonNode effective, boolean allowMissing, List<String> warnings) {
-    Map<String, String> env = ShrinkPlanner.env(effective.get("Env"));
+    Map<String, String> env = EnvList.parse(effective.get("Env"));
     EntrypointCheck check = new EntrypointCheck(result, env.get("PATH"), effective.path("WorkingDir").asText(null));
     List<EntrypointCheck.Problem> problems = check.check(strings(effective.get("Entrypoint")), strings(effective.get("Cmd")));
     if (problems.isEmpty()) {
@@ -264,22 +265,6 @@ public final class Shrinker {
       sum += layer.path("size").asLong();
     }
     return sum;
-  }
-
-  private JsonNode config(ImageRef ref, Manifest manifest) {
-    Digest digest = Digest.parse(manifest.json().path("config").path("digest").asText());
-    try {
-      return JSON.readTree(registry.pullBlob(ref, digest));
-    } catch (IOException e) {
-      throw new UncheckedIOException("config " + digest + " of " + ref + " is not JSON", e);
-    }
-  }
-
-  private static ObjectNode image(Manifest manifest, JsonNode config) {
-    ObjectNode image = JSON.createObjectNode();
-    image.set("manifest", manifest.json());
-    image.set("config", config);
-    return image;
   }
 
   private static MessageDigest sha256() {
