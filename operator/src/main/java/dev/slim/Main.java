@@ -3,6 +3,7 @@ package dev.slim;
 import dev.slim.cli.ExitCodes;
 import dev.slim.cli.RebaseCommand;
 import dev.slim.cli.RunCommand;
+import dev.slim.cli.ShrinkCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -12,7 +13,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Keeps app images on small, current base images by re-basing them without a rebuild.",
-    subcommands = {RunCommand.class, RebaseCommand.class},
+    subcommands = {RunCommand.class, RebaseCommand.class, ShrinkCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:done",
@@ -37,7 +38,7 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: run or rebase");
+    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: run, rebase or shrink");
   }
 
   /** Reports the version Maven wrote into the jar's manifest. */

@@ -4,6 +4,7 @@ import dev.slim.api.v1alpha1.SlimImage;
 import dev.slim.config.OperatorConfig;
 import dev.slim.metrics.MetricsServer;
 import dev.slim.metrics.SlimImageMetrics;
+import dev.slim.rebase.PackageDatabaseCheck;
 import dev.slim.reconciler.EventRecorder;
 import dev.slim.reconciler.ImagePublisher;
 import dev.slim.reconciler.SecretCredentials;
@@ -15,6 +16,7 @@ import dev.slim.registry.ImageRegistry;
 import dev.slim.registry.RegistryCredentials;
 import dev.slim.registry.RegistryOptions;
 import dev.slim.registry.jib.JibImageRegistry;
+import dev.slim.registry.jib.JibLayeredImageBuilder;
 import dev.slim.watch.BaseWatchEventSource;
 import dev.slim.watch.BaseWatcher;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -96,7 +98,8 @@ public final class OperatorRunner {
         id -> metrics.forget(id.getNamespace().orElse(""), id.getName()));
     EventRecorder recorder = new EventRecorder(client, clock);
     SlimImageParts parts = new SlimImageParts(config, watcher, new SecretCredentials(client),
-        new ImagePublisher(registryFor, metrics, recorder, clock), new WorkloadPatcher(client, metrics), recorder,
+        new ImagePublisher(registryFor, credentials -> new JibLayeredImageBuilder(credentials, options),
+            new PackageDatabaseCheck(config.packageDatabase()), metrics, recorder, clock), new WorkloadPatcher(client, metrics), recorder,
         new StatusFactory(clock), metrics, clock);
 
     LeaderLease lease = config.leaderElection().enabled()

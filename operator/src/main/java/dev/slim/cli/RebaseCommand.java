@@ -1,5 +1,6 @@
 package dev.slim.cli;
 
+import dev.slim.rebase.PackageDatabaseCheck;
 import dev.slim.rebase.RebaseRequest;
 import dev.slim.rebase.RebaseResult;
 import dev.slim.rebase.Rebaser;
@@ -9,6 +10,7 @@ import dev.slim.registry.Platform;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -61,10 +63,33 @@ public final class RebaseCommand implements Callable<Integer> {
       description = "Platforms of a multi-platform app to keep (repeatable). Default: all of them.")
   List<String> platforms = List.of();
 
+  @Option(
+      names = "--package-database-check",
+      paramLabel = "warn|refuse|off",
+      defaultValue = "warn",
+      converter = PackageDatabasePolicyConverter.class,
+      description = "When an app layer writes or deletes the base's package database (dpkg, apk, rpm), which would"
+          + " hide the new base's packages from scanners: warn (default), refuse (exit 3, nothing pushed), or off"
+          + " (do not read app layers). Default: ${DEFAULT-VALUE}.")
+  PackageDatabaseCheck.Policy packageDatabaseCheck;
+
   @Mixin RegistryAccess registries;
+
+  /** Reads warn, refuse or off in any case, with the policy's own message for anything else. */
+  static final class PackageDatabasePolicyConverter implements CommandLine.ITypeConverter<PackageDatabaseCheck.Policy> {
+    @Override
+    public PackageDatabaseCheck.Policy convert(String value) {
+      try {
+        return PackageDatabaseCheck.Policy.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
+  }
 
   @Override
   public Integer call() {
+    PackageDatabaseCheck check = new PackageDatabaseCheck(packageDatabaseCheck);
     RebaseRequest request =
         new RebaseRequest(
             ImageRef.parse(image),
@@ -74,7 +99,7 @@ public final class RebaseCommand implements Callable<Integer> {
             platforms.stream().map(Platform::parse).toList());
     RebaseResult result;
     try (ImageRegistry registry = registries.open()) {
-      result = new Rebaser(registry).rebase(request);
+      result = new Rebaser(registry, check).rebase(request);
     }
     spec.commandLine().getOut().println(ResultJson.of(result));
     spec.commandLine().getOut().flush();

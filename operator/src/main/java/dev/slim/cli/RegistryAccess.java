@@ -3,7 +3,9 @@ package dev.slim.cli;
 import dev.slim.registry.DockerConfig;
 import dev.slim.registry.ImageRegistry;
 import dev.slim.registry.RegistryOptions;
+import dev.slim.registry.LayeredImageBuilder;
 import dev.slim.registry.jib.JibImageRegistry;
+import dev.slim.registry.jib.JibLayeredImageBuilder;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -30,6 +32,11 @@ public final class RegistryAccess {
   /** A registry client with the Docker config's credentials ($DOCKER_CONFIG or ~/.docker). */
   public ImageRegistry open() {
     return new JibImageRegistry(DockerConfig.load(), RegistryOptions.defaults(insecureHosts()));
+  }
+
+  /** An image builder (jib) with the same credentials and plain-HTTP hosts, for shrink. */
+  public LayeredImageBuilder openBuilder() {
+    return new JibLayeredImageBuilder(DockerConfig.load(), RegistryOptions.defaults(insecureHosts()));
   }
 
   Set<String> insecureHosts() {

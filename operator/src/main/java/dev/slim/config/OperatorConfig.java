@@ -1,5 +1,6 @@
 package dev.slim.config;
 
+import dev.slim.rebase.PackageDatabaseCheck;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -18,6 +19,7 @@ import java.util.stream.Collectors;
  * @param minPollInterval the shortest interval honoured; shorter requests are raised to it
  * @param maxRegistryBackoff the longest a registry is left alone after 429 or 5xx
  * @param registryMaxAttempts attempts per registry request before it counts as failed
+ * @param packageDatabase what a re-base does when an app layer rewrites the base's package database
  * @param leaderElection whether and how replicas elect the one that reconciles
  */
 public record OperatorConfig(
@@ -28,6 +30,7 @@ public record OperatorConfig(
     Duration minPollInterval,
     Duration maxRegistryBackoff,
     int registryMaxAttempts,
+    PackageDatabaseCheck.Policy packageDatabase,
     LeaderElection leaderElection) {
 
   public static final String NAMESPACES = "SLIMIMAGE_NAMESPACES";
@@ -37,16 +40,10 @@ public record OperatorConfig(
   public static final String MIN_POLL_INTERVAL = "SLIMIMAGE_MIN_POLL_INTERVAL";
   public static final String MAX_REGISTRY_BACKOFF = "SLIMIMAGE_MAX_REGISTRY_BACKOFF";
   public static final String REGISTRY_MAX_ATTEMPTS = "SLIMIMAGE_REGISTRY_MAX_ATTEMPTS";
+  public static final String PACKAGE_DATABASE_CHECK = "SLIMIMAGE_PACKAGE_DATABASE_CHECK";
 
   private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.-]+(:[0-9]+)?|\\[[0-9a-fA-F:]+\\](:[0-9]+)?");
-
-  /** Without leader election: one replica, tests, a developer's machine. */
-  public OperatorConfig(Set<String> namespaces, Set<String> insecureRegistries, int metricsPort, Duration defaultPollInterval,
-      Duration minPollInterval, Duration maxRegistryBackoff, int registryMaxAttempts) {
-    this(namespaces, insecureRegistries, metricsPort, defaultPollInterval, minPollInterval, maxRegistryBackoff,
-        registryMaxAttempts, LeaderElection.disabled());
-  }
 
   public OperatorConfig {
     namespaces = Set.copyOf(namespaces);
@@ -75,6 +72,7 @@ public record OperatorConfig(
         duration(env, MIN_POLL_INTERVAL, "10s"),
         duration(env, MAX_REGISTRY_BACKOFF, "5m"),
         integer(env, REGISTRY_MAX_ATTEMPTS, 4, 1, 10),
+        policy(env, PACKAGE_DATABASE_CHECK, "warn"),
         LeaderElection.fromEnv(env));
   }
 
@@ -100,6 +98,7 @@ public record OperatorConfig(
         + " " + MIN_POLL_INTERVAL + "=" + GoDuration.format(minPollInterval)
         + " " + MAX_REGISTRY_BACKOFF + "=" + GoDuration.format(maxRegistryBackoff)
         + " " + REGISTRY_MAX_ATTEMPTS + "=" + registryMaxAttempts
+        + " " + PACKAGE_DATABASE_CHECK + "=" + packageDatabase.name().toLowerCase(java.util.Locale.ROOT)
         + " " + leaderElection.describe();
   }
 
@@ -138,6 +137,15 @@ public record OperatorConfig(
       return n;
     } catch (NumberFormatException e) {
       throw new ConfigException(name + "=" + v + " is not a number: expected " + min + " to " + max);
+    }
+  }
+
+  private static PackageDatabaseCheck.Policy policy(Map<String, String> env, String name, String dflt) {
+    String v = value(env, name);
+    try {
+      return PackageDatabaseCheck.Policy.parse(v == null ? dflt : v);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(name + ": " + e.getMessage());
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.slim.metrics;
 
 import dev.slim.registry.RegistryOptions;
+import dev.slim.shrink.ShrinkReport;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -26,6 +27,7 @@ public class SlimImageMetrics implements RegistryOptions.RequestObserver {
   private final MeterRegistry registry;
   private final Clock clock;
   private final Timer rebaseDuration;
+  private final ShrinkSavingsMetrics savings;
   private final Map<String, Drift> drift = new ConcurrentHashMap<>();
 
   /** What the gauges of one SlimImage read; updated after each reconcile. */
@@ -39,6 +41,7 @@ public class SlimImageMetrics implements RegistryOptions.RequestObserver {
   public SlimImageMetrics(MeterRegistry registry, Clock clock) {
     this.registry = registry;
     this.clock = clock;
+    this.savings = new ShrinkSavingsMetrics(registry);
     this.rebaseDuration = Timer.builder("slimimage.rebase.duration")
         .description("Time to re-base one app image, push it and read it back")
         .publishPercentileHistogram()
@@ -97,8 +100,14 @@ public class SlimImageMetrics implements RegistryOptions.RequestObserver {
     d.behind = behind;
   }
 
+  /** Extract mode: the size and package counts of the app before and after its latest shrink. */
+  public void savings(String namespace, String name, ShrinkReport report) {
+    savings.record(namespace, name, report);
+  }
+
   /** Removes the series of a deleted SlimImage. */
   public void forget(String namespace, String name) {
+    savings.forget(namespace, name);
     Drift d = drift.remove(key(namespace, name));
     if (d != null) {
       registry.remove(d.driftGauge);

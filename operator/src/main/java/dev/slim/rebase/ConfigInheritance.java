@@ -1,9 +1,9 @@
 package dev.slim.rebase;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slim.registry.EnvList;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -63,32 +63,14 @@ final class ConfigInheritance {
   }
 
   private static JsonNode mergeEnv(JsonNode app, JsonNode oldBase, JsonNode newBase) {
-    Map<String, String> merged = env(newBase);
-    Map<String, String> old = env(oldBase);
-    env(app).forEach((name, value) -> {
+    Map<String, String> merged = EnvList.parse(newBase);
+    Map<String, String> old = EnvList.parse(oldBase);
+    EnvList.parse(app).forEach((name, value) -> {
       if (!Objects.equals(value, old.get(name))) {
         merged.put(name, value);
       }
     });
-    if (merged.isEmpty()) {
-      return null;
-    }
-    ArrayNode list = JsonNodeFactory.instance.arrayNode();
-    merged.forEach((name, value) -> list.add(value == null ? name : name + "=" + value));
-    return list;
-  }
-
-  /** Env as an ordered map; an entry without '=' maps to null so it round-trips unchanged. */
-  private static Map<String, String> env(JsonNode list) {
-    Map<String, String> map = new LinkedHashMap<>();
-    if (list != null && list.isArray()) {
-      for (JsonNode item : list) {
-        String text = item.asText();
-        int eq = text.indexOf('=');
-        map.put(eq < 0 ? text : text.substring(0, eq), eq < 0 ? null : text.substring(eq + 1));
-      }
-    }
-    return map;
+    return merged.isEmpty() ? null : EnvList.render(merged);
   }
 
   private static Map<String, JsonNode> entries(JsonNode object) {

@@ -10,11 +10,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/** Picks the platform children of image indexes: which app children to re-base, and onto which base child. */
-final class ImageIndexes {
+/** Picks the platform children of image indexes: which app children to re-base or shrink, and onto which base child. */
+public final class ImageIndexes {
 
   /** One platform image listed in an index. */
-  record Entry(Digest digest, Platform platform) {}
+  public record Entry(Digest digest, Platform platform) {}
 
   private ImageIndexes() {}
 
@@ -23,7 +23,7 @@ final class ImageIndexes {
    * without a real platform (build attestations, "unknown/unknown") are left out: they describe
    * the old images and would be wrong for the new ones.
    */
-  static List<Entry> selectChildren(Manifest index, List<Platform> keep) {
+  public static List<Entry> selectChildren(Manifest index, List<Platform> keep) {
     List<Entry> selected = new ArrayList<>();
     for (Entry entry : entries(index)) {
       if (entry.platform().os().equals("unknown")) {
@@ -41,7 +41,7 @@ final class ImageIndexes {
   }
 
   /** The image manifest of {@code top} for {@code platform}: itself when it is not an index. */
-  static Manifest childFor(ImageRef ref, Manifest top, Platform platform, String role, ImageRegistry registry) {
+  public static Manifest childFor(ImageRef ref, Manifest top, Platform platform, String role, ImageRegistry registry) {
     if (!top.isIndex()) {
       return top;
     }

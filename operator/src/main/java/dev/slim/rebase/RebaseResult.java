@@ -15,6 +15,7 @@ import java.util.List;
  * @param bytesUploaded bytes sent to the target registry (configs, manifests, streamed layers)
  * @param blobsUploaded blobs uploaded (configs, and layers streamed across registries)
  * @param blobsMounted layers mounted from another repository of the same registry
+ * @param warnings what was done but deserves a look, e.g. an app layer rewriting the package database
  */
 public record RebaseResult(
     ImageRef image,
@@ -24,12 +25,14 @@ public record RebaseResult(
     long bytesUploaded,
     int blobsUploaded,
     int blobsMounted,
-    long durationMillis) {
+    long durationMillis,
+    List<String> warnings) {
 
   /** One platform's manifest in the result. */
   public record PlatformImage(Platform platform, Digest digest) {}
 
   public RebaseResult {
     platforms = List.copyOf(platforms);
+    warnings = List.copyOf(warnings);
   }
 }

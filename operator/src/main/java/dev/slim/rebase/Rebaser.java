@@ -11,11 +11,8 @@ import dev.slim.registry.ImageRegistry;
 import dev.slim.registry.Manifest;
 import dev.slim.registry.Platform;
 import dev.slim.registry.RegistryException;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,90 +27,129 @@ public final class Rebaser {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final ImageRegistry registry;
+  private final PackageDatabaseCheck packageDatabase;
 
+  /** A Rebaser that warns about app layers touching the package database. */
   public Rebaser(ImageRegistry registry) {
+    this(registry, new PackageDatabaseCheck(PackageDatabaseCheck.Policy.WARN));
+  }
+
+  public Rebaser(ImageRegistry registry, PackageDatabaseCheck packageDatabase) {
     this.registry = registry;
+    this.packageDatabase = packageDatabase;
   }
 
   public RebaseResult rebase(RebaseRequest request) {
     long started = System.nanoTime();
-    Transfers transfers = new Transfers();
     Manifest app = registry.pullManifest(request.app());
     Manifest newBaseTop = registry.pullManifest(request.newBase());
-    ImageRef newBase = request.newBase().withDigest(newBaseTop.digest());
-    String newBaseName = request.newBase().withDigest(null).toString();
+    NewBase newBase = new NewBase(request.newBase().withDigest(newBaseTop.digest()), newBaseTop,
+        request.newBase().withDigest(null).toString());
     ImageRef appPinned = request.app().withDigest(app.digest());
 
-    List<RebaseResult.PlatformImage> platforms = new ArrayList<>();
-    Manifest top;
+    // Plan every platform and run every check before anything is pushed: a refusal on the
+    // second platform must not leave the first one behind in the target repository.
+    List<Planned> planned = new ArrayList<>();
     if (app.isIndex()) {
-      ObjectNode indexInput = JSON.createObjectNode();
-      indexInput.set("index", app.json());
-      indexInput.put("newBaseName", newBaseName);
-      indexInput.put("newBaseDigest", newBaseTop.digest().value());
       for (ImageIndexes.Entry entry : ImageIndexes.selectChildren(app, request.platforms())) {
         ImageRef child = appPinned.withDigest(entry.digest());
-        Pushed rebased = rebaseImage(child, registry.pullManifest(child), app, newBase, newBaseTop, newBaseName,
-            request, request.target().repositoryOnly(), transfers);
-        indexInput.withArray("children").addObject()
-            .put("from", entry.digest().value())
-            .put("digest", rebased.manifest().digest().value())
-            .put("size", rebased.manifest().bytes().length);
-        platforms.add(new RebaseResult.PlatformImage(entry.platform(), rebased.manifest().digest()));
+        planned.add(plan(child, registry.pullManifest(child), app, newBase, request));
       }
-      top = Manifest.of(app.mediaType(), RebasePlanner.serialize(RebasePlanner.planIndex(indexInput)));
-      pushVerified(request.target(), top, transfers);
     } else {
-      Pushed rebased = rebaseImage(appPinned, app, null, newBase, newBaseTop, newBaseName, request, request.target(), transfers);
-      top = rebased.manifest();
-      platforms.add(new RebaseResult.PlatformImage(rebased.platform(), top.digest()));
+      planned.add(plan(appPinned, app, null, newBase, request));
+    }
+    List<String> warnings = new ArrayList<>();
+    for (Planned p : planned) {
+      warnings.addAll(packageDatabase.check(registry, p.app(), p.appLayers()));
+    }
+    warnings.forEach(w -> LOG.warn("{}", w));
+
+    Transfers transfers = new Transfers();
+    ImageRef childTarget = app.isIndex() ? request.target().repositoryOnly() : request.target();
+    for (Planned p : planned) {
+      push(p, newBase.ref(), childTarget, transfers);
+    }
+    Manifest top = app.isIndex() ? index(app, planned, newBase) : planned.get(0).manifest();
+    if (app.isIndex()) {
+      pushVerified(request.target(), top, transfers);
     }
     long millis = (System.nanoTime() - started) / 1_000_000;
     LOG.info("rebased {} onto {} as {} ({} bytes uploaded, {} blobs mounted)",
-        request.app(), newBase, top.digest(), transfers.bytes, transfers.mounted);
+        request.app(), newBase.ref(), top.digest(), transfers.bytes, transfers.mounted);
     return new RebaseResult(
         request.target().repositoryOnly().withDigest(top.digest()),
         top.digest(),
         newBaseTop.digest(),
-        platforms,
+        planned.stream().map(p -> new RebaseResult.PlatformImage(p.platform(), p.manifest().digest())).toList(),
         transfers.bytes,
         transfers.uploaded,
         transfers.mounted,
-        millis);
+        millis,
+        warnings);
   }
 
-  /** One platform's re-based manifest, pushed and read back. */
-  private record Pushed(Manifest manifest, Platform platform) {}
+  /** The base to move onto: pinned to the digest read at the start, and named as the user gave it. */
+  private record NewBase(ImageRef ref, Manifest top, String name) {}
 
-  /** Re-bases one platform's image manifest and pushes it to {@code target}. */
-  private Pushed rebaseImage(
-      ImageRef appRef, Manifest app, Manifest appIndex, ImageRef newBase, Manifest newBaseTop, String newBaseName,
-      RebaseRequest request, ImageRef target, Transfers transfers) {
-    JsonNode appConfig = config(appRef, app);
+  /** One platform's re-based image, computed but not yet pushed. */
+  private record Planned(ImageRef app, Digest from, Platform platform, Manifest manifest, byte[] config, int baseLayers) {
+    List<Descriptor> layers() {
+      List<Descriptor> layers = new ArrayList<>();
+      manifest.json().get("layers").forEach(l -> layers.add(descriptor(l)));
+      return layers;
+    }
+
+    List<Descriptor> appLayers() {
+      List<Descriptor> all = layers();
+      return all.subList(baseLayers, all.size());
+    }
+  }
+
+  /** Reads one platform's app, old base and new base, and lets the planner compute the result. */
+  private Planned plan(ImageRef appRef, Manifest app, Manifest appIndex, NewBase newBase, RebaseRequest request) {
+    JsonNode appConfig = registry.pullConfig(appRef, app);
     Platform platform = RebasePlanner.platformOf(appConfig);
     ImageRef oldBaseRef = request.oldBase().orElseGet(() -> OldBase.fromAnnotations(app, appIndex, request.app()));
     Manifest oldBaseTop = registry.pullManifest(oldBaseRef);
     Manifest oldBase = ImageIndexes.childFor(oldBaseRef.withDigest(oldBaseTop.digest()), oldBaseTop, platform, "old base", registry);
-    Manifest newBaseImage = ImageIndexes.childFor(newBase, newBaseTop, platform, "new base", registry);
+    Manifest newBaseImage = ImageIndexes.childFor(newBase.ref(), newBase.top(), platform, "new base", registry);
 
     ObjectNode input = JSON.createObjectNode();
-    input.set("app", image(app, appConfig));
-    input.set("oldBase", image(oldBase, config(oldBaseRef, oldBase)));
-    input.set("newBase", image(newBaseImage, config(newBase, newBaseImage)));
-    input.put("newBaseName", newBaseName);
-    input.put("newBaseDigest", newBaseTop.digest().value());
+    input.set("app", app.withConfig(appConfig));
+    input.set("oldBase", oldBase.withConfig(registry.pullConfig(oldBaseRef, oldBase)));
+    input.set("newBase", newBaseImage.withConfig(registry.pullConfig(newBase.ref(), newBaseImage)));
+    input.put("newBaseName", newBase.name());
+    input.put("newBaseDigest", newBase.top().digest().value());
     ObjectNode plan = RebasePlanner.plan(input);
+    return new Planned(appRef, app.digest(), platform,
+        Manifest.of(app.mediaType(), RebasePlanner.serialize(plan.get("manifest"))),
+        RebasePlanner.serialize(plan.get("config")),
+        newBaseImage.json().get("layers").size());
+  }
 
-    int baseLayers = newBaseImage.json().get("layers").size();
-    JsonNode layers = plan.get("manifest").get("layers");
+  /** Makes every layer present in the target (mounted, never rebuilt), then pushes config and manifest. */
+  private void push(Planned p, ImageRef newBase, ImageRef target, Transfers transfers) {
+    List<Descriptor> layers = p.layers();
     for (int i = 0; i < layers.size(); i++) {
-      ImageRef source = i < baseLayers ? newBase : appRef;
-      transfers.add(registry.copyBlob(source, target, descriptor(layers.get(i))));
+      transfers.add(registry.copyBlob(i < p.baseLayers() ? newBase : p.app(), target, layers.get(i)));
     }
-    transfers.add(registry.pushBlob(target, RebasePlanner.serialize(plan.get("config"))));
-    Manifest manifest = Manifest.of(app.mediaType(), RebasePlanner.serialize(plan.get("manifest")));
-    pushVerified(target, manifest, transfers);
-    return new Pushed(manifest, platform);
+    transfers.add(registry.pushBlob(target, p.config()));
+    pushVerified(target, p.manifest(), transfers);
+  }
+
+  /** The app's index with each platform entry pointing at its re-based manifest. */
+  private static Manifest index(Manifest app, List<Planned> planned, NewBase newBase) {
+    ObjectNode input = JSON.createObjectNode();
+    input.set("index", app.json());
+    input.put("newBaseName", newBase.name());
+    input.put("newBaseDigest", newBase.top().digest().value());
+    for (Planned p : planned) {
+      input.withArray("children").addObject()
+          .put("from", p.from().value())
+          .put("digest", p.manifest().digest().value())
+          .put("size", p.manifest().bytes().length);
+    }
+    return Manifest.of(app.mediaType(), RebasePlanner.serialize(RebasePlanner.planIndex(input)));
   }
 
   /**
@@ -146,22 +182,6 @@ public final class Rebaser {
       }
       throw e;
     }
-  }
-
-  private JsonNode config(ImageRef ref, Manifest manifest) {
-    Digest digest = Digest.parse(manifest.json().path("config").path("digest").asText());
-    try {
-      return JSON.readTree(registry.pullBlob(ref, digest));
-    } catch (IOException e) {
-      throw new UncheckedIOException("config " + digest + " of " + ref + " is not JSON", e);
-    }
-  }
-
-  private static ObjectNode image(Manifest manifest, JsonNode config) {
-    ObjectNode image = JSON.createObjectNode();
-    image.set("manifest", manifest.json());
-    image.set("config", config);
-    return image;
   }
 
   static Descriptor descriptor(JsonNode node) {

@@ -21,6 +21,10 @@ public class EventRecorder {
   public static final String WARNING = "Warning";
   public static final String REBASED = "Rebased";
   public static final String REBASE_FAILED = "RebaseFailed";
+  /** Extract mode pushed an image the user should look at: allowMissing overrides, dropped file modes. */
+  public static final String SHRINK_WARNING = "ShrinkWarning";
+  /** A re-base that was done but deserves a look, e.g. an app layer rewriting the package database. */
+  public static final String REBASE_WARNING = "RebaseWarning";
   public static final String WORKLOAD_PINNED = "WorkloadPinned";
   public static final String PATCH_FAILED = "PatchFailed";
   static final String COMPONENT = "slimimage-operator";

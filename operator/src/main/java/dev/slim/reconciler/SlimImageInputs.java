@@ -10,6 +10,8 @@ import dev.slim.registry.ImageRef;
 import dev.slim.registry.InvalidReferenceException;
 import java.time.Duration;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -22,9 +24,17 @@ import java.util.Set;
  * @param base the base tag followed
  * @param target the target repository, with a tag when the spec gives one
  * @param pollInterval the interval to poll base and app tags, within the operator's bounds
+ * @param extract what to take from the app in Extract mode; empty in Rebase mode
  */
 public record SlimImageInputs(
-    ImageRef app, Optional<ImageRef> oldBase, ImageRef base, ImageRef target, Duration pollInterval) {
+    ImageRef app, Optional<ImageRef> oldBase, ImageRef base, ImageRef target, Duration pollInterval, Optional<Extract> extract) {
+
+  /** Extract mode's inputs: the app paths to move, Env overrides, and whether a failed entrypoint check may be pushed. */
+  public record Extract(List<String> paths, Map<String, String> env, boolean allowMissing) {}
+
+  public SlimImageInputs(ImageRef app, Optional<ImageRef> oldBase, ImageRef base, ImageRef target, Duration pollInterval) {
+    this(app, oldBase, base, target, pollInterval, Optional.empty());
+  }
 
   private static final int BASE_HEX_IN_TAG = 12;
 
@@ -56,7 +66,26 @@ public record SlimImageInputs(
     } catch (IllegalArgumentException e) {
       throw new StalledException(Stage.BASE, Conditions.INVALID_REFERENCE, "spec.base.pollInterval: " + e.getMessage());
     }
-    return new SlimImageInputs(app, oldBase, base, target, interval);
+    return new SlimImageInputs(app, oldBase, base, target, interval, extract(spec.app()));
+  }
+
+  private static Optional<Extract> extract(SlimImageSpec.App app) {
+    if (app.modeOrDefault() != SlimImageSpec.App.Mode.Extract) {
+      return Optional.empty();
+    }
+    List<String> paths = app.paths() == null ? List.of() : app.paths();
+    if (paths.isEmpty()) {
+      throw new StalledException(Stage.BASE, Conditions.INVALID_REFERENCE,
+          "spec.app.mode Extract needs spec.app.paths: the absolute paths to take from the app, e.g. [/app]");
+    }
+    for (String path : paths) {
+      if (path == null || !path.startsWith("/") || path.replace("/", "").isEmpty()) {
+        throw new StalledException(Stage.BASE, Conditions.INVALID_REFERENCE,
+            "spec.app.paths: '" + path + "' must be an absolute path other than /, e.g. /app or /opt/service.jar");
+      }
+    }
+    return Optional.of(new Extract(List.copyOf(paths), app.env() == null ? Map.of() : Map.copyOf(app.env()),
+        Boolean.TRUE.equals(app.allowMissing())));
   }
 
   /** The tags polled for this SlimImage: the base, and the app so a new release is re-based too. */

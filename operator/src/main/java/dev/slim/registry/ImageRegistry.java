@@ -1,5 +1,11 @@
 package dev.slim.registry;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+
 /**
  * The port through which the engine talks to registries. Implementations retry transient
  * failures themselves and throw {@link RegistryException} naming the registry and image.
@@ -18,6 +24,22 @@ public interface ImageRegistry extends AutoCloseable {
 
   /** A small blob (an image config) read whole into memory. */
   byte[] pullBlob(ImageRef repository, Digest digest);
+
+  /** The config of an image manifest, parsed. */
+  default JsonNode pullConfig(ImageRef repository, Manifest manifest) {
+    Digest digest = Digest.parse(manifest.json().path("config").path("digest").asText());
+    try {
+      return new ObjectMapper().readTree(pullBlob(repository, digest));
+    } catch (IOException e) {
+      throw new UncheckedIOException("config " + digest + " of " + repository + " is not JSON", e);
+    }
+  }
+
+  /**
+   * A blob of any size (a layer) as a stream the caller closes: layers can be hundreds of
+   * megabytes, so they are never held in memory whole. The bytes are as stored (compressed).
+   */
+  InputStream openBlob(ImageRef repository, Digest digest);
 
   /**
    * Makes a blob present in {@code target}'s repository: nothing when it is already there, a

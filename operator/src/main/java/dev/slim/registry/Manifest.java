@@ -2,6 +2,7 @@ package dev.slim.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
@@ -29,6 +30,14 @@ public record Manifest(String mediaType, byte[] bytes, Digest digest) {
 
   public JsonNode json() {
     return parse(bytes);
+  }
+
+  /** {@code {"manifest": ..., "config": ...}}: one image as the planners take it. */
+  public ObjectNode withConfig(JsonNode config) {
+    ObjectNode image = JSON.createObjectNode();
+    image.set("manifest", json());
+    image.set("config", config);
+    return image;
   }
 
   public boolean isIndex() {

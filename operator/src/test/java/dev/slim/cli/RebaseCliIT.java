@@ -188,6 +188,29 @@ class RebaseCliIT {
   }
 
   @Test
+  void anAppLayerRewritingThePackageDatabaseIsWarnedAboutOrRefused() {
+    images.on(baseV1)
+        .layer(Layer.builder().file("app/run", "run").file("var/lib/dpkg/status", "Package: curl\n").build(), "RUN apt-get install curl")
+        .push("cli/dpkg-app:1");
+    String oldBase = host + "/cli/base:1";
+
+    Cli.Run warned = rebase("cli/dpkg-app:1", "cli/base:2", "cli/dpkg-app-slim:1", "--old-base", oldBase);
+    assertThat(warned.exitCode()).as(warned.toString()).isZero();
+    assertThat(warned.json().at("/warnings/0").asText()).contains("/var/lib/dpkg/status");
+    assertThat(warned.stderr()).contains("/var/lib/dpkg/status");
+
+    Cli.Run refused = rebase("cli/dpkg-app:1", "cli/base:2", "cli/dpkg-refused:1", "--old-base", oldBase,
+        "--package-database-check", "refuse");
+    assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(3);
+    assertThat(refused.stderr()).contains("PackageDatabaseOverwritten");
+    assertThat(images.tags("cli/dpkg-refused")).isEmpty();
+
+    Cli.Run off = rebase("cli/dpkg-app:1", "cli/base:2", "cli/dpkg-app-slim:1", "--old-base", oldBase,
+        "--package-database-check", "off");
+    assertThat(off.json().get("warnings")).isEmpty();
+  }
+
+  @Test
   void invalidReferenceExitsTwo() {
     Cli.Run run = Cli.run(Map.of(), "rebase", "--image", "Not/Valid::", "--new-base", "b", "--target", "t");
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);

@@ -46,10 +46,11 @@ class SamplesIT {
           SlimImage s = client.getKubernetesSerialization().convertValue(item, SlimImage.class);
           SlimImage read = client.resources(SlimImage.class).inNamespace(s.getMetadata().getNamespace())
               .withName(s.getMetadata().getName()).get();
-          // The real API server fills in schema defaults (suspend, updatePolicy.mode); the rest must survive as written.
+          // The real API server fills in schema defaults (suspend, updatePolicy.mode, app.mode); the rest must survive as written.
           assertThat(read.getSpec()).as("round trip of %s", file)
-              .usingRecursiveComparison().ignoringFields("suspend", "updatePolicy").isEqualTo(s.getSpec());
+              .usingRecursiveComparison().ignoringFields("suspend", "updatePolicy", "app.mode").isEqualTo(s.getSpec());
           assertThat(read.getSpec().updateMode()).isEqualTo(s.getSpec().updateMode());
+          assertThat(read.getSpec().app().modeOrDefault()).isEqualTo(s.getSpec().app().modeOrDefault());
         }
       }
     }
@@ -67,6 +68,7 @@ class SamplesIT {
     assertRejected(ns, "spec: {app: {image: " + ok + "}, base: {image: " + ok + "}, updatePolicy: {mode: Sometimes}}", "mode");
     assertRejected(ns, "spec: {base: {image: " + ok + "}}", "app");
     assertRejected(ns, "spec: {app: {image: 'has spaces'}, base: {image: " + ok + "}}", "image");
+    assertRejected(ns, "spec: {app: {image: " + ok + ", mode: Extract}, base: {image: " + ok + "}}", "mode Extract needs paths");
   }
 
   private void assertRejected(String ns, String specYaml, String mentions) {

@@ -99,7 +99,7 @@ class RebaserTest {
   }
 
   @Test
-  void platformMissingFromTheNewBaseIsRefusedUnlessLeftOut() {
+  void platformMissingFromTheNewBaseIsRefusedBeforeAnythingIsPushedUnlessLeftOut() {
     Image baseArm = images.base("reg.test/base:1-arm", "linux/arm64", List.of("os-1-arm"), Map.of());
     Image appArm = images.app("reg.test/shop/app:1.0-arm", baseArm, List.of("code-arm"));
     images.index("reg.test/shop/app:multi", app, appArm);
@@ -108,6 +108,8 @@ class RebaserTest {
     assertThatThrownBy(() -> rebase("reg.test/shop/app:multi", "reg.test/base:2-amd-only", "reg.test/shop/app-slim:multi"))
         .isInstanceOfSatisfying(RebaseException.class, e -> assertThat(e.reason()).isEqualTo(RebaseException.PLATFORM_MISSING))
         .hasMessageContaining("linux/arm64");
+    assertThat(registry.requests()).as("the amd64 child is planned but not pushed before arm64 fails")
+        .noneMatch(r -> r.startsWith("push") || r.startsWith("copyBlob"));
 
     RebaseResult amdOnly = rebaser.rebase(new RebaseRequest(ImageRef.parse("reg.test/shop/app:multi"),
         ImageRef.parse("reg.test/base:2-amd-only"), Optional.empty(), ImageRef.parse("reg.test/shop/app-slim:multi"),

@@ -323,7 +323,7 @@ class SlimImageReconcilerTest {
   @Test
   void aForbiddenPatchIsAConditionNamingTheWorkload() {
     workloads.deployment("orders", Map.of(), "reg.test/shop/app:1.0");
-    server.expect().patch().withPath("/apis/apps/v1/namespaces/shop/deployments/orders")
+    server.expect().patch().withPath("/apis/apps/v1/namespaces/shop/deployments/orders?fieldManager=" + WorkloadPatcher.FIELD_MANAGER)
         .andReturn(403, new io.fabric8.kubernetes.api.model.StatusBuilder().withCode(403).withReason("Forbidden")
             .withMessage("deployments.apps \"orders\" is forbidden: User \"system:serviceaccount:slim:op\" cannot patch").build())
         .always();

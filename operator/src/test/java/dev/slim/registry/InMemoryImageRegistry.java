@@ -1,5 +1,7 @@
 package dev.slim.registry;
 
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -64,6 +66,15 @@ public class InMemoryImageRegistry implements ImageRegistry {
       throw notFound(repository, "blob " + digest);
     }
     return content.get(digest);
+  }
+
+  @Override
+  public InputStream openBlob(ImageRef repository, Digest digest) {
+    requests.add("openBlob " + repository.repositoryName() + " " + digest);
+    if (!hasBlob(repository, digest)) {
+      throw notFound(repository, "blob " + digest);
+    }
+    return new ByteArrayInputStream(content.get(digest));
   }
 
   @Override

@@ -57,6 +57,7 @@ class BaseWatcherTest {
 
     @Override public Manifest pullManifest(ImageRef ref) { throw new UnsupportedOperationException(); }
     @Override public byte[] pullBlob(ImageRef repository, Digest digest) { throw new UnsupportedOperationException(); }
+    @Override public java.io.InputStream openBlob(ImageRef repository, Digest digest) { throw new UnsupportedOperationException(); }
     @Override public BlobTransfer copyBlob(ImageRef source, ImageRef target, Descriptor blob) { throw new UnsupportedOperationException(); }
     @Override public BlobTransfer pushBlob(ImageRef target, byte[] content) { throw new UnsupportedOperationException(); }
     @Override public Digest pushManifest(ImageRef target, Manifest manifest) { throw new UnsupportedOperationException(); }

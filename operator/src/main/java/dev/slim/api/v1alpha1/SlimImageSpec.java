@@ -45,15 +45,41 @@ public record SlimImageSpec(
     return registrySecrets == null ? List.of() : registrySecrets;
   }
 
-  /** The app image and the base it was built on. */
+  /** The app image, the base it was built on, and how to move it: re-base, or extract its files onto the new base. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
+  @ValidationRule(
+      value = "!has(self.mode) || self.mode != 'Extract' || (has(self.paths) && size(self.paths) > 0)",
+      message = "mode Extract needs paths, e.g. [/app]")
   public record App(
       @Required @Pattern(IMAGE_PATTERN)
           @JsonPropertyDescription("App image reference ([registry/]repository[:tag][@sha256:digest]); a tag is watched for new releases.")
           String image,
       @Pattern(IMAGE_PATTERN)
-          @JsonPropertyDescription("The base the app was built on; when empty, read from the app's org.opencontainers.image.base.name/.digest annotations.")
-          String oldBase) {}
+          @JsonPropertyDescription("The base the app was built on; when empty, read from the app's org.opencontainers.image.base.name/.digest annotations. In Extract mode, the fat base whose Env is left behind.")
+          String oldBase,
+      @Default("Rebase")
+          @JsonPropertyDescription("Rebase swaps the app's base layers for the new base's; Extract takes spec.app.paths out of the app's filesystem and builds them on the new base (a fat base to a slim one).")
+          Mode mode,
+      @Size(max = 32)
+          @JsonPropertyDescription("Extract: absolute paths taken from the app with everything under them, one layer each, e.g. [/app].")
+          List<String> paths,
+      @JsonPropertyDescription("Extract: variables set on the result, overriding the app's and the base's.")
+          Map<String, String> env,
+      @JsonPropertyDescription("Extract: push even when the entrypoint or its interpreter is missing from the result (reported as a warning Event).")
+          Boolean allowMissing) {
+
+    /** The app and old base only: a re-base. */
+    public App(String image, String oldBase) {
+      this(image, oldBase, null, null, null, null);
+    }
+
+    /** How the app is moved onto the base. */
+    public enum Mode { Rebase, Extract }
+
+    public Mode modeOrDefault() {
+      return mode == null ? Mode.Rebase : mode;
+    }
+  }
 
   /** The base tag to follow and how often to check it. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -49,7 +49,32 @@ public record SlimImageStatus(
       @JsonPropertyDescription("First 12 hex digits of the digest, for kubectl get.") String shortDigest,
       @JsonPropertyDescription("The base digest this image sits on.") String baseDigest,
       @JsonPropertyDescription("The app digest this image was made from.") String appDigest,
-      @JsonPropertyDescription("When the image was pushed (RFC 3339).") String rebasedAt) {}
+      @JsonPropertyDescription("When the image was pushed (RFC 3339).") String rebasedAt,
+      @JsonPropertyDescription("Extract mode: what the image saved against the app as built.") Savings savings) {
+
+    public ImageStatus(String ref, String digest, String shortDigest, String baseDigest, String appDigest, String rebasedAt) {
+      this(ref, digest, shortDigest, baseDigest, appDigest, rebasedAt, null);
+    }
+  }
+
+  /** An extracted image against the app it came from: sizes, layers, OS packages. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Savings(
+      @JsonPropertyDescription("The app image as built on its fat base.") SavingsStage original,
+      @JsonPropertyDescription("The pushed image on the slim base.") SavingsStage slim,
+      @JsonPropertyDescription("How many OS packages the slim image no longer has.") Integer packagesRemovedCount,
+      @JsonPropertyDescription("The first removed package names, sorted (at most 20; the CLI lists all).") List<String> packagesRemoved) {
+
+    /** At most this many names are kept in the status. */
+    public static final int MAX_NAMES = 20;
+  }
+
+  /** One side of {@link Savings}. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record SavingsStage(
+      @JsonPropertyDescription("Sum of the layers' compressed sizes in bytes.") Long compressedBytes,
+      @JsonPropertyDescription("Number of layers.") Integer layers,
+      @JsonPropertyDescription("Installed OS packages (dpkg, apk); absent when unknown (an rpm database).") Integer packages) {}
 
   /** One container of a matching workload. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -13,6 +13,11 @@ import dev.slim.registry.Manifest;
 import dev.slim.registry.RegistryCredentials;
 import dev.slim.registry.RegistryOptions;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.DigestException;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -55,6 +60,27 @@ public final class JibImageRegistry implements ImageRegistry {
   public byte[] pullBlob(ImageRef repository, Digest digest) {
     return retry.run(action(repository, blobName(repository, digest), "pull blob"), () ->
         Blobs.writeToByteArray(clients.pull(repository).pullBlob(jib(digest), size -> {}, written -> {})));
+  }
+
+  /**
+   * jib's client only writes a blob into an OutputStream, so the blob is spooled to a temporary
+   * file (deleted when the stream is closed) inside the retry: a dropped connection restarts the
+   * download, and a layer of any size never sits in memory.
+   */
+  @Override
+  public InputStream openBlob(ImageRef repository, Digest digest) {
+    return retry.run(action(repository, blobName(repository, digest), "pull blob"), () -> {
+      Path spool = Files.createTempFile("slimimage-blob-", ".spool");
+      try {
+        try (OutputStream out = Files.newOutputStream(spool)) {
+          clients.pull(repository).pullBlob(jib(digest), size -> {}, written -> {}).writeTo(out);
+        }
+        return Files.newInputStream(spool, StandardOpenOption.DELETE_ON_CLOSE);
+      } catch (IOException | RuntimeException e) {
+        Files.deleteIfExists(spool);
+        throw e;
+      }
+    });
   }
 
   @Override
