@@ -30,7 +30,7 @@ public final class Kustomization {
 
   /** Every object of the kustomization in {@code dir}, transformed. */
   public static List<ObjectNode> render(Path dir) {
-    JsonNode k = read(dir.resolve("kustomization.yaml")).get(0);
+    JsonNode k = read(file(dir)).get(0);
     List<ObjectNode> out = new ArrayList<>();
     for (JsonNode r : k.path("resources")) {
       Path p = dir.resolve(r.asText()).normalize();
@@ -66,6 +66,16 @@ public final class Kustomization {
       }
     }
     return out;
+  }
+
+  /** The kustomization file of {@code dir}, under any of the names kustomize reads. */
+  static Path file(Path dir) {
+    for (String name : List.of("kustomization.yaml", "kustomization.yml", "Kustomization")) {
+      if (Files.isRegularFile(dir.resolve(name))) {
+        return dir.resolve(name);
+      }
+    }
+    throw new IllegalStateException("no kustomization file in " + dir);
   }
 
   /** The one object of {@code kind} named {@code name}. */

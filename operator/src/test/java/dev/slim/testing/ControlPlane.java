@@ -18,28 +18,39 @@ import java.util.regex.Pattern;
 
 /**
  * A real kube-apiserver + etcd + kube-controller-manager from {@code testbed/controlplane}, always
- * (unlike a mock, it enforces RBAC, runs server-side dry runs and serves Leases). One per JVM;
- * a shutdown hook stops it. Gives an admin client and clients or kubeconfigs for ServiceAccount
- * tokens obtained through the TokenRequest API, as a pod would get them.
+ * (unlike a mock, it enforces RBAC, runs server-side dry runs and serves Leases): the one
+ * {@link ApiServer} runs when it is in testbed mode (the default), else one of its own, stopped by
+ * a shutdown hook. Gives an admin client and clients or kubeconfigs for ServiceAccount tokens
+ * obtained through the TokenRequest API, as a pod would get them.
  */
 public final class ControlPlane {
 
   private static final Pattern EXPORT = Pattern.compile("export KUBECONFIG=(\\S+)");
   private static ControlPlane shared;
 
-  private final Path dir;
   private final String url;
+  /** The cluster CA, base64 as in a kubeconfig. */
+  private final String caData;
   private final KubernetesClient admin;
+  private final Path adminKubeconfig;
 
-  private ControlPlane(Path dir, String url, KubernetesClient admin) {
-    this.dir = dir;
+  private ControlPlane(String url, String caData, KubernetesClient admin) {
     this.url = url;
+    this.caData = caData;
     this.admin = admin;
+    try {
+      this.adminKubeconfig = Files.createTempFile("controlplane-admin", ".kubeconfig");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Config c = admin.getConfiguration();
+    kubeconfigWithToken(c.getOauthToken() != null ? c.getOauthToken() : c.getAutoOAuthToken(), adminKubeconfig);
   }
 
   public static synchronized ControlPlane shared() {
     if (shared == null) {
-      shared = start();
+      String mode = System.getProperty(ApiServer.MODE, System.getenv().getOrDefault(ApiServer.MODE, "testbed"));
+      shared = "testbed".equals(mode) ? of(ApiServer.shared().client()) : start();
     }
     return shared;
   }
@@ -64,7 +75,7 @@ public final class ControlPlane {
   public KubernetesClient clientWithToken(String token) {
     Config config = new ConfigBuilder(Config.empty())
         .withMasterUrl(url)
-        .withCaCertFile(dir.resolve("ca.crt").toString())
+        .withCaCertData(caData)
         .withOauthToken(token)
         .withNamespace("default")
         .build();
@@ -74,7 +85,6 @@ public final class ControlPlane {
   /** Writes a kubeconfig (mode 600) that authenticates with {@code token}, for a child process. */
   public Path kubeconfigWithToken(String token, Path file) {
     try {
-      String ca = Base64.getEncoder().encodeToString(Files.readAllBytes(dir.resolve("ca.crt")));
       String yaml = """
           apiVersion: v1
           kind: Config
@@ -91,7 +101,7 @@ public final class ControlPlane {
           - name: testbed
             context: {cluster: testbed, user: token, namespace: default}
           current-context: testbed
-          """.formatted(url, ca, token);
+          """.formatted(url, caData, token);
       Files.deleteIfExists(file);
       Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       Files.writeString(file, yaml);
@@ -101,9 +111,23 @@ public final class ControlPlane {
     }
   }
 
-  /** The kubeconfig with the admin token (for kubectl). */
+  /** A kubeconfig with the admin token (for kubectl). */
   public Path adminKubeconfig() {
-    return dir.resolve("admin.kubeconfig");
+    return adminKubeconfig;
+  }
+
+  /** The control plane an admin client (from a testbed kubeconfig: URL, CA data, token) talks to. */
+  private static ControlPlane of(KubernetesClient admin) {
+    Config c = admin.getConfiguration();
+    String ca = c.getCaCertData();
+    if (ca == null && c.getCaCertFile() != null) {
+      try {
+        ca = Base64.getEncoder().encodeToString(Files.readAllBytes(Path.of(c.getCaCertFile())));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return new ControlPlane(c.getMasterUrl().replaceAll("/$", ""), ca, admin);
   }
 
   private static ControlPlane start() {
@@ -122,12 +146,11 @@ public final class ControlPlane {
     try {
       KubernetesClient admin = new KubernetesClientBuilder()
           .withConfig(Config.fromKubeconfig(Files.readString(Path.of(m.group(1))))).build();
-      String url = Files.readString(dir.resolve("apiserver.url")).trim();
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         admin.close();
         script(root, "down", dir);
       }, "stop-controlplane"));
-      return new ControlPlane(dir, url, admin);
+      return of(admin);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
