@@ -66,11 +66,13 @@ class LeaderElectionIT {
     long killed = System.nanoTime();
     a.kill();
     PushedImage v2 = scenario.publishNewBase();
-    await().atMost(LEASE.plus(RETRY.multipliedBy(3))).pollInterval(Duration.ofMillis(100)).until(() -> "op-b".equals(holder()));
+    await().atMost(LEASE.plus(RETRY.multipliedBy(5))).pollInterval(Duration.ofMillis(100)).until(() -> "op-b".equals(holder()));
     Duration takeover = Duration.ofNanos(System.nanoTime() - killed);
     System.out.printf("takeover after SIGKILL: %d ms (lease duration %d ms, retry period %d ms)%n",
         takeover.toMillis(), LEASE.toMillis(), RETRY.toMillis());
-    assertThat(takeover).isLessThanOrEqualTo(LEASE.plus(RETRY.multipliedBy(2)));
+    // The Lease expires at most LEASE after the kill (the last renewal came before it); the
+    // standby notices at its next try, fabric8 jitters retries up to 2.2 periods.
+    assertThat(takeover).isLessThanOrEqualTo(LEASE.plus(RETRY.multipliedBy(3)));
     scenario.awaitPinnedOn(v2, Duration.ofSeconds(60));
     SlimImage after = scenario.awaitStatus("orders", Duration.ofSeconds(30), s -> s.workloadsBehind() != null && s.workloadsBehind() == 0
         && v2.digest().value().equals(s.base().digest()));
