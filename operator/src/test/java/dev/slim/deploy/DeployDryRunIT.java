@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * {@code kubectl apply -k deploy/ --dry-run=server} against a real API server: through the Java
  * client always (server-side apply, strict field validation), and through kubectl where it is
  * installed. The namespace must exist first: a dry run persists nothing, so namespaced objects
- * of a first install would otherwise meet "namespace not found" (docs-deploy.md says so).
+ * of a first install would otherwise meet "namespace not found" (README.md says so).
  */
 class DeployDryRunIT {
 

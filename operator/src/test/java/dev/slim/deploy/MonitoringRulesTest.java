@@ -30,12 +30,12 @@ class MonitoringRulesTest {
     List<MonitoringQueries.Rule> rules = MonitoringQueries.rules();
     assertThat(rules).extracting(MonitoringQueries.Rule::alert)
         .containsExactly("SlimImageDriftTooLong", "SlimImageRebaseFailing", "SlimImageRegistryErrors");
-    String docs = Files.readString(ProjectRoot.resolve("docs-deploy.md"));
+    String docs = Files.readString(ProjectRoot.resolve("README.md"));
     for (MonitoringQueries.Rule r : rules) {
       assertThat(r.node().path("annotations").path("summary").asText()).as(r.alert()).isNotBlank();
       String anchor = r.node().path("annotations").path("runbook").asText();
       assertThat(anchor).isEqualTo("README.md#" + r.alert().toLowerCase());
-      assertThat(docs).as("docs-deploy.md needs a runbook heading for " + r.alert()).contains("#### " + r.alert() + "\n");
+      assertThat(docs).as("README.md needs a runbook heading for " + r.alert()).contains("#### " + r.alert() + "\n");
     }
     assertThat(rules.get(0).expr()).as("the documented 7-day threshold").contains("> 604800");
     assertThat(rules.get(0).node().path("for").asText()).isEqualTo("15m");
@@ -54,7 +54,7 @@ class MonitoringRulesTest {
 
   @Test
   void everyMetricInTheDocsTableIsOneTheDashboardOrRulesUse() throws IOException {
-    String docs = Files.readString(ProjectRoot.resolve("docs-deploy.md"));
+    String docs = Files.readString(ProjectRoot.resolve("README.md"));
     for (String metric : OPERATOR_METRICS) {
       assertThat(docs).contains("`" + metric.replace("_bucket", "") + "`");
     }

@@ -79,7 +79,7 @@ class PrometheusIT {
             continue;
           }
           if (!hasSeries(prometheus.query("count(" + metric + ")"))) {
-            problems.add("docs-deploy.md lists " + metric + ", which the operator does not export");
+            problems.add("README.md lists " + metric + ", which the operator does not export");
           }
         }
         assertThat(problems).as("PromQL problems").isEmpty();
@@ -127,11 +127,11 @@ class PrometheusIT {
     }
   }
 
-  /** Full metric names in the metrics table of docs-deploy.md (a histogram by its _count series). */
+  /** Full metric names in the metrics table of README.md (a histogram by its _count series). */
   private static Set<String> documentedMetrics() throws java.io.IOException {
     Set<String> names = new LinkedHashSet<>();
     Matcher m = Pattern.compile("^\\| `((?:slimimage|operator_sdk)_[a-z_]+)`", Pattern.MULTILINE)
-        .matcher(Files.readString(ProjectRoot.resolve("docs-deploy.md")));
+        .matcher(Files.readString(ProjectRoot.resolve("README.md")));
     while (m.find()) {
       names.add(m.group(1).endsWith("_seconds") && m.group(1).contains("duration") ? m.group(1) + "_count" : m.group(1));
     }
