@@ -42,22 +42,16 @@ public record LeaderElection(
 
   /** Reads the variables above; defaults are client-go's (15s, 10s, 2s). */
   public static LeaderElection fromEnv(Map<String, String> env) {
-    String flag = value(env, ENABLED);
-    boolean enabled;
-    if (flag == null || flag.equalsIgnoreCase("false")) {
-      enabled = false;
-    } else if (flag.equalsIgnoreCase("true")) {
-      enabled = true;
-    } else {
-      throw new ConfigException(ENABLED + "=" + flag + ": expected true or false");
-    }
-    String namespace = value(env, LEASE_NAMESPACE);
-    return new LeaderElection(enabled,
-        value(env, LEASE_NAME) == null ? "slimimage-operator" : value(env, LEASE_NAME),
-        namespace != null ? namespace : value(env, POD_NAMESPACE),
-        duration(env, LEASE_DURATION, "15s"),
-        duration(env, RENEW_DEADLINE, "10s"),
-        duration(env, RETRY_PERIOD, "2s"));
+    return fromEnv(new EnvReader(env));
+  }
+
+  static LeaderElection fromEnv(EnvReader vars) {
+    return new LeaderElection(vars.bool(ENABLED, false),
+        vars.string(LEASE_NAME, "slimimage-operator"),
+        vars.string(LEASE_NAMESPACE, vars.value(POD_NAMESPACE)),
+        vars.duration(LEASE_DURATION, "15s"),
+        vars.duration(RENEW_DEADLINE, "10s"),
+        vars.duration(RETRY_PERIOD, "2s"));
   }
 
   /** For the start-up log line. */
@@ -65,19 +59,5 @@ public record LeaderElection(
     return !enabled ? ENABLED + "=false"
         : ENABLED + "=true lease=" + leaseNamespace + "/" + leaseName + " " + LEASE_DURATION + "=" + GoDuration.format(leaseDuration)
             + " " + RENEW_DEADLINE + "=" + GoDuration.format(renewDeadline) + " " + RETRY_PERIOD + "=" + GoDuration.format(retryPeriod);
-  }
-
-  private static String value(Map<String, String> env, String name) {
-    String v = env.get(name);
-    return v == null || v.isBlank() ? null : v.trim();
-  }
-
-  private static Duration duration(Map<String, String> env, String name, String dflt) {
-    String v = value(env, name);
-    try {
-      return GoDuration.parse(v == null ? dflt : v);
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(name + ": " + e.getMessage());
-    }
   }
 }

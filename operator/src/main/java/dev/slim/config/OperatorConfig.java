@@ -2,12 +2,10 @@ package dev.slim.config;
 
 import dev.slim.rebase.PackageDatabaseCheck;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.LinkedHashSet;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * Everything the operator is told by its environment, read once at start, validated, and logged.
@@ -64,16 +62,17 @@ public record OperatorConfig(
 
   /** Reads the given variables, with a default for each one that is unset or blank. */
   public static OperatorConfig fromEnv(Map<String, String> env) {
+    EnvReader vars = new EnvReader(env);
     return new OperatorConfig(
-        list(env, NAMESPACES, NAMESPACE, "a namespace name"),
-        list(env, INSECURE_REGISTRIES, HOST, "a registry host or host:port"),
-        integer(env, METRICS_PORT, 8080, 0, 65535),
-        duration(env, DEFAULT_POLL_INTERVAL, "5m"),
-        duration(env, MIN_POLL_INTERVAL, "10s"),
-        duration(env, MAX_REGISTRY_BACKOFF, "5m"),
-        integer(env, REGISTRY_MAX_ATTEMPTS, 4, 1, 10),
-        policy(env, PACKAGE_DATABASE_CHECK, "warn"),
-        LeaderElection.fromEnv(env));
+        vars.list(NAMESPACES, NAMESPACE, "a namespace name"),
+        vars.list(INSECURE_REGISTRIES, HOST, "a registry host or host:port"),
+        vars.integer(METRICS_PORT, 8080, 0, 65535),
+        vars.duration(DEFAULT_POLL_INTERVAL, "5m"),
+        vars.duration(MIN_POLL_INTERVAL, "10s"),
+        vars.duration(MAX_REGISTRY_BACKOFF, "5m"),
+        vars.integer(REGISTRY_MAX_ATTEMPTS, 4, 1, 10),
+        vars.parsed(PACKAGE_DATABASE_CHECK, "warn", PackageDatabaseCheck.Policy::parse),
+        LeaderElection.fromEnv(vars));
   }
 
   /** True when every namespace is watched. */
@@ -98,63 +97,7 @@ public record OperatorConfig(
         + " " + MIN_POLL_INTERVAL + "=" + GoDuration.format(minPollInterval)
         + " " + MAX_REGISTRY_BACKOFF + "=" + GoDuration.format(maxRegistryBackoff)
         + " " + REGISTRY_MAX_ATTEMPTS + "=" + registryMaxAttempts
-        + " " + PACKAGE_DATABASE_CHECK + "=" + packageDatabase.name().toLowerCase(java.util.Locale.ROOT)
+        + " " + PACKAGE_DATABASE_CHECK + "=" + packageDatabase.name().toLowerCase(Locale.ROOT)
         + " " + leaderElection.describe();
-  }
-
-  private static String value(Map<String, String> env, String name) {
-    String v = env.get(name);
-    return v == null || v.isBlank() ? null : v.trim();
-  }
-
-  private static Set<String> list(Map<String, String> env, String name, Pattern item, String what) {
-    String v = value(env, name);
-    if (v == null) {
-      return Set.of();
-    }
-    Set<String> items = Arrays.stream(v.split(","))
-        .map(String::trim)
-        .filter(s -> !s.isEmpty())
-        .collect(Collectors.toCollection(LinkedHashSet::new));
-    for (String s : items) {
-      if (!item.matcher(s).matches()) {
-        throw new ConfigException(name + ": '" + s + "' is not " + what + " (expected a comma-separated list)");
-      }
-    }
-    return items;
-  }
-
-  private static int integer(Map<String, String> env, String name, int dflt, int min, int max) {
-    String v = value(env, name);
-    if (v == null) {
-      return dflt;
-    }
-    try {
-      int n = Integer.parseInt(v);
-      if (n < min || n > max) {
-        throw new ConfigException(name + "=" + v + " is out of range: expected " + min + " to " + max);
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      throw new ConfigException(name + "=" + v + " is not a number: expected " + min + " to " + max);
-    }
-  }
-
-  private static PackageDatabaseCheck.Policy policy(Map<String, String> env, String name, String dflt) {
-    String v = value(env, name);
-    try {
-      return PackageDatabaseCheck.Policy.parse(v == null ? dflt : v);
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(name + ": " + e.getMessage());
-    }
-  }
-
-  private static Duration duration(Map<String, String> env, String name, String dflt) {
-    String v = value(env, name);
-    try {
-      return GoDuration.parse(v == null ? dflt : v);
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(name + ": " + e.getMessage());
-    }
   }
 }
