@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.slim.api.v1alpha1.SlimImage;
 import dev.slim.testing.ApiServer;
+import dev.slim.testing.ProjectRoot;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -26,7 +27,7 @@ class SamplesIT {
   @Test
   void everySampleIsAccepted() throws IOException {
     List<Path> files;
-    try (Stream<Path> walk = Files.walk(ApiServer.projectRoot().resolve("samples"))) {
+    try (Stream<Path> walk = Files.walk(ProjectRoot.resolve("samples"))) {
       files = walk.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
     }
     assertThat(files).hasSizeGreaterThanOrEqualTo(3);

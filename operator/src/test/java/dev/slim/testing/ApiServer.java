@@ -14,7 +14,6 @@ import io.fabric8.mockwebserver.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -22,8 +21,6 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The Kubernetes API for integration tests, chosen by system property or environment variable
@@ -37,7 +34,6 @@ public final class ApiServer {
   public static final String MODE = "SLIMIMAGE_IT_APISERVER";
   /** The user the operator runs as when it must not patch workloads. */
   public static final String DENIED_USER = "slimimage-it-no-patch";
-  private static final Pattern EXPORT = Pattern.compile("export KUBECONFIG=(\\S+)");
   private static ApiServer shared;
 
   private final String mode;
@@ -128,7 +124,7 @@ public final class ApiServer {
 
   /** Applies every CRD file in crds/ and waits until the API server serves it. */
   private void installCrds() {
-    try (var files = Files.list(projectRoot().resolve("crds"))) {
+    try (var files = Files.list(ProjectRoot.resolve("crds"))) {
       for (Path file : files.filter(f -> f.toString().endsWith(".yml") || f.toString().endsWith(".yaml")).sorted().toList()) {
         CustomResourceDefinition crd;
         try (InputStream in = Files.newInputStream(file)) {
@@ -162,52 +158,8 @@ public final class ApiServer {
     return api;
   }
 
+  /** The shared testbed control plane, used through its admin client. */
   private static ApiServer startTestbed() {
-    Path root = projectRoot();
-    Path dir;
-    try {
-      dir = Files.createTempDirectory(root.resolve("operator/target").toAbsolutePath(), "testbed-");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    String out = script(root, "up", dir);
-    Matcher m = EXPORT.matcher(out);
-    if (!m.find()) {
-      throw new IllegalStateException("testbed/controlplane up printed no KUBECONFIG:\n" + out);
-    }
-    KubernetesClient client;
-    try {
-      client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(Path.of(m.group(1))))).build();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      client.close();
-      script(root, "down", dir);
-    }, "stop-testbed"));
-    return new ApiServer("testbed", client, null);
-  }
-
-  private static String script(Path root, String verb, Path dir) {
-    try {
-      Process p = new ProcessBuilder(root.resolve("testbed/controlplane").toString(), verb, dir.toString())
-          .redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(20, TimeUnit.MINUTES) || p.exitValue() != 0) {
-        throw new IllegalStateException("testbed/controlplane " + verb + " failed:\n" + out);
-      }
-      return out;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /** The repository root (where crds/, samples/ and testbed/ live). */
-  public static Path projectRoot() {
-    String root = System.getProperty("slimimage.projectRoot");
-    return root != null ? Path.of(root) : Path.of("").toAbsolutePath().getParent();
+    return new ApiServer("testbed", ControlPlane.shared().admin(), null);
   }
 }

@@ -18,9 +18,8 @@ import java.util.regex.Pattern;
 
 /**
  * A real kube-apiserver + etcd + kube-controller-manager from {@code testbed/controlplane}, always
- * (unlike a mock, it enforces RBAC, runs server-side dry runs and serves Leases): the one
- * {@link ApiServer} runs when it is in testbed mode (the default), else one of its own, stopped by
- * a shutdown hook. Gives an admin client and clients or kubeconfigs for ServiceAccount tokens
+ * (unlike a mock, it enforces RBAC, runs server-side dry runs and serves Leases): one per JVM,
+ * stopped by a shutdown hook, and the one {@link ApiServer} uses in testbed mode (the default). Gives an admin client and clients or kubeconfigs for ServiceAccount tokens
  * obtained through the TokenRequest API, as a pod would get them.
  */
 public final class ControlPlane {
@@ -49,8 +48,7 @@ public final class ControlPlane {
 
   public static synchronized ControlPlane shared() {
     if (shared == null) {
-      String mode = System.getProperty(ApiServer.MODE, System.getenv().getOrDefault(ApiServer.MODE, "testbed"));
-      shared = "testbed".equals(mode) ? of(ApiServer.shared().client()) : start();
+      shared = start();
     }
     return shared;
   }

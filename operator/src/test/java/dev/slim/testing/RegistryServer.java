@@ -64,7 +64,7 @@ public final class RegistryServer implements AutoCloseable {
 
   /** A new registry of one's own; close it when done. */
   public static RegistryServer start(boolean withAuth) {
-    Path script = projectRoot().resolve("testbed/registry");
+    Path script = ProjectRoot.resolve("testbed/registry");
     try {
       Path dir = Files.createTempDirectory("slim-registry-");
       ProcessBuilder pb = withAuth
@@ -131,7 +131,7 @@ public final class RegistryServer implements AutoCloseable {
 
   private void stop() {
     try {
-      Process down = new ProcessBuilder(projectRoot().resolve("testbed/registry").toString(), "down", dir.toString())
+      Process down = new ProcessBuilder(ProjectRoot.resolve("testbed/registry").toString(), "down", dir.toString())
           .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
       down.waitFor(30, TimeUnit.SECONDS);
       try (Stream<Path> files = Files.walk(dir)) {
@@ -142,21 +142,6 @@ public final class RegistryServer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  /** From failsafe's {@code slimimage.projectRoot}, else the nearest directory up with {@code testbed/}. */
-  static Path projectRoot() {
-    String configured = System.getProperty("slimimage.projectRoot");
-    if (configured != null && Files.isDirectory(Path.of(configured, "testbed"))) {
-      return Path.of(configured);
-    }
-    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-      if (Files.isDirectory(p.resolve("testbed"))) {
-        return p;
-      }
-    }
-    throw new IllegalStateException("no directory with testbed/ above " + Path.of("").toAbsolutePath()
-        + "; set -Dslimimage.projectRoot");
   }
 
   @Override

@@ -2,7 +2,9 @@ package dev.slim.registry.jib;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.slim.testing.ProjectRoot;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -36,18 +38,11 @@ class JibBoundaryTest {
       String text = Files.readString(file);
       return WALLED.stream().anyMatch(text::contains);
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 
   private static Path mainSources() {
-    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-      for (Path candidate : List.of(p.resolve("src/main/java"), p.resolve("operator/src/main/java"))) {
-        if (Files.isDirectory(candidate.resolve("dev/slim"))) {
-          return candidate;
-        }
-      }
-    }
-    throw new IllegalStateException("no operator/src/main/java above " + Path.of("").toAbsolutePath());
+    return ProjectRoot.resolve("operator/src/main/java");
   }
 }
